@@ -171,3 +171,35 @@ mod tests {
         assert_eq!(Backend::of_url("mysql://x"), None);
     }
 }
+
+/// Fresh databases for tests: one new PostgreSQL database per test, so tests never share state.
+pub mod testing {
+    use sqlx::{ConnectOptions, Executor, any::AnyConnectOptions};
+    use std::str::FromStr;
+
+    /// The server tests use: `TEST_DATABASE_URL`, or the local trust-auth server.
+    pub fn postgres_server_url() -> String {
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
+    /// Creates an empty database and returns its URL. Panics (failing the test) when PostgreSQL
+    /// is not running: a missing service must fail the suite, never skip it.
+    pub async fn fresh_postgres_database() -> String {
+        sqlx::any::install_default_drivers();
+        let server = postgres_server_url();
+        let options = AnyConnectOptions::from_str(&server).expect("TEST_DATABASE_URL is a valid URL");
+        let mut connection = options
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL must be running for the tests at {}: {e}", super::redact(&server)));
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        connection.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        let (prefix, _) = server.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+        format!("{prefix}/{name}")
+    }
+
+    /// A fresh SQLite database file in `dir`.
+    pub fn sqlite_url(dir: &std::path::Path, name: &str) -> String {
+        format!("sqlite://{}", dir.join(format!("{name}.db")).display())
+    }
+}
