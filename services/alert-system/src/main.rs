@@ -1,0 +1,18 @@
+//! `alert-system`: the whole system in one process (see the crate docs).
+
+use std::sync::Arc;
+
+use alert_platform::{Env, SystemClock, shutdown, telemetry};
+use alert_system::EmbeddedSystem;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let env = Env::from_process();
+    telemetry::init(&env);
+    let system = EmbeddedSystem::build(&env, Arc::new(SystemClock)).await?;
+    let addr = system.gateway_addr();
+    tracing::info!(%addr, "alert system is up");
+    println!("Alert System is running at http://{addr} (ctrl-c to stop)");
+    system.run_until_stopped(shutdown::token_from_signals()).await?;
+    Ok(())
+}

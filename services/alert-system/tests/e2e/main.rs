@@ -1,0 +1,6 @@
+//! The whole system end to end, as a user drives it through the gateway's REST API, with a local
+//! push service that verifies VAPID and decrypts every push: once embedded (one process, SQLite)
+//! and once as four services talking gRPC over TCP on PostgreSQL.
+
+mod helpers;
+mod journeys;
