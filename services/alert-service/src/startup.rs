@@ -1,0 +1,135 @@
+//! Wiring: the store, the logic, the gRPC server and the background loops of one alert-service.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use alert_platform::{
+    access_token::AccessTokens,
+    clock::SharedClock,
+    grpc::{self, GrpcListener},
+};
+use alert_proto::v1::{
+    alert_runner_service_server::AlertRunnerServiceServer,
+    alert_service_server::AlertServiceServer, auth_service_server::AuthServiceServer,
+};
+use secrecy::ExposeSecret;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tonic::transport::{Channel, Server, server::Router};
+use tonic_health::server::HealthReporter;
+use tracing::info;
+
+use crate::{
+    accounts::Accounts,
+    alerts::Alerts,
+    config::Config,
+    error::Error,
+    grpc::{AlertGrpc, AuthGrpc, RunnerGrpc},
+    health::{HEALTH_CHECK_INTERVAL, report_database_health},
+    runner::Runner,
+    store::{SqlStore, Store},
+    sync::ScheduleSync,
+};
+
+/// Channels to the services alert-service calls.
+#[derive(Debug, Clone)]
+pub struct Peers {
+    /// scheduler-service: UpsertSchedule, DeleteSchedule.
+    pub scheduler: Channel,
+    /// notifier-service: Notify.
+    pub notifier: Channel,
+}
+
+/// A built alert-service, ready to serve on its listener.
+pub struct Application {
+    listener: GrpcListener,
+    router: Router,
+    health_reporter: HealthReporter,
+    store: SqlStore,
+    sync: ScheduleSync,
+    config: Config,
+}
+
+impl Application {
+    /// Connects to the database (applying migrations) and builds the services; serves nothing yet.
+    pub async fn build(
+        config: Config,
+        listener: GrpcListener,
+        peers: Peers,
+        clock: SharedClock,
+    ) -> Result<Application, Error> {
+        let sql_store = SqlStore::connect(config.database_url.expose_secret())
+            .await
+            .map_err(Error::OpenDatabase)?;
+        let store: Arc<dyn Store> = Arc::new(sql_store.clone());
+
+        let access_ttl = chrono::Duration::from_std(config.access_token_ttl)
+            .map_err(|_| Error::TokenLifetime)?;
+        let refresh_ttl = chrono::Duration::from_std(config.refresh_token_ttl)
+            .map_err(|_| Error::TokenLifetime)?;
+        let access_tokens = AccessTokens::new(&config.jwt_secret, access_ttl);
+        let accounts =
+            Accounts::new(store.clone(), clock.clone(), access_tokens, refresh_ttl).await?;
+        let sync = ScheduleSync::new(store.clone(), peers.scheduler);
+        let alerts = Alerts::new(
+            store.clone(),
+            clock.clone(),
+            sync.clone(),
+            config.max_alerts_per_user,
+            config.min_schedule_interval_minutes(),
+        );
+        let runner = Runner::new(store, peers.notifier, clock, config.app_url.clone());
+
+        let (health_reporter, health_service) = grpc::health_service().await;
+        let router = Server::builder()
+            .add_service(health_service)
+            .add_service(grpc::reflection_service())
+            .add_service(AuthServiceServer::new(AuthGrpc::new(accounts)))
+            .add_service(AlertServiceServer::new(AlertGrpc::new(alerts)))
+            .add_service(AlertRunnerServiceServer::new(RunnerGrpc::new(runner)));
+
+        Ok(Application {
+            listener,
+            router,
+            health_reporter,
+            store: sql_store,
+            sync,
+            config,
+        })
+    }
+
+    /// The TCP address served on (None for an in-memory listener).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` is cancelled, then lets in-flight calls and the background loops
+    /// finish before returning.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), Error> {
+        let Application {
+            listener,
+            router,
+            health_reporter,
+            store,
+            sync,
+            config,
+        } = self;
+        if let Some(address) = listener.local_addr() {
+            info!(%address, "alert-service listening");
+        }
+        let tracker = TaskTracker::new();
+        tracker.spawn(report_database_health(
+            health_reporter,
+            store.database().clone(),
+            HEALTH_CHECK_INTERVAL,
+            shutdown.clone(),
+        ));
+        tracker.spawn(sync.run(config.schedule_sync_interval, shutdown.clone()));
+        tracker.close();
+
+        let served = grpc::serve(router, listener, shutdown.clone()).await;
+        // The server may also stop on its own (an I/O failure): stop the loops then too.
+        shutdown.cancel();
+        tracker.wait().await;
+        info!("alert-service stopped");
+        served.map_err(Error::Serve)
+    }
+}
