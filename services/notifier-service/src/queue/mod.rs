@@ -1,0 +1,60 @@
+//! The work queue between `Notify` and the delivery workers.
+//!
+//! Delivery state (status, attempts, errors) always lives in the database, recorded by the
+//! [`Store`](crate::store::Store); a queue only says which delivery to attempt next. Queues are
+//! at-least-once: a delivery may be handed out twice (a crashed worker's lease expires, a stream
+//! entry is redelivered), so workers re-read the delivery and never send a final one again.
+//!
+//! [`DatabaseQueue`] is the deliveries table itself (the embedded mode, and production until the
+//! Redis Streams queue is added behind this same trait).
+
+mod database;
+
+pub use database::DatabaseQueue;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::DeliveryId;
+
+/// A delivery handed to a worker, until it is completed, retried or released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedDelivery {
+    pub id: DeliveryId,
+    /// What the queue needs to acknowledge the claim (e.g. a stream entry id); the database
+    /// queue needs nothing.
+    pub receipt: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("delivery queue database query failed")]
+    Database(#[source] sqlx::Error),
+}
+
+/// Which deliveries to attempt, and when.
+#[async_trait]
+pub trait DeliveryQueue: Send + Sync + 'static {
+    /// Makes newly recorded deliveries available to workers and wakes them.
+    async fn enqueue(&self, ids: &[DeliveryId]) -> Result<(), QueueError>;
+
+    /// Takes up to `max` due deliveries for `lease`; after the lease another worker may take
+    /// them again. When none is due, waits a short while (woken early by `enqueue`) and returns
+    /// what is due then, possibly nothing.
+    async fn claim(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedDelivery>, QueueError>;
+
+    /// The delivery reached a final state.
+    async fn complete(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError>;
+
+    /// The delivery is to be attempted again at `when`.
+    async fn retry_at(
+        &self,
+        claimed: &ClaimedDelivery,
+        when: DateTime<Utc>,
+    ) -> Result<(), QueueError>;
+
+    /// Gives a claimed delivery back unattempted (shutdown), for any worker to take now.
+    async fn release(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError>;
+}

@@ -1,0 +1,151 @@
+//! Building and running the service: the database, the push client, the gRPC server and the
+//! delivery workers.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use alert_platform::{
+    clock::SharedClock,
+    db::{Database, Migrations},
+    grpc::{self, GrpcListener},
+};
+use alert_proto::v1::{
+    notifier_service_server::NotifierServiceServer, push_service_server::PushServiceServer,
+};
+use alert_webpush::PushSender;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tracing::info;
+
+use crate::{
+    config::{Config, QueueConfig},
+    delivery::DeliveryWorkers,
+    error::{Error, Result},
+    grpc::{NotifierApi, PushApi},
+    health,
+    queue::{DatabaseQueue, DeliveryQueue},
+    service::Notifier,
+    store::{SqlStore, Store},
+};
+
+/// The PostgreSQL schema the notifier's tables live in.
+pub const SCHEMA: &str = "notifier_service";
+
+/// The notifier's migrations for both backends.
+pub fn migrations() -> Migrations {
+    Migrations {
+        postgres: sqlx::migrate!("migrations/postgres"),
+        sqlite: sqlx::migrate!("migrations/sqlite"),
+    }
+}
+
+/// A built notifier-service, ready to serve.
+pub struct Application {
+    listener: GrpcListener,
+    config: Config,
+    store: Arc<dyn Store>,
+    notifier: Arc<Notifier>,
+    workers: Arc<DeliveryWorkers>,
+}
+
+impl Application {
+    /// Opens the database (applying migrations) and builds the push client. Serves nothing yet.
+    pub async fn build(
+        config: Config,
+        listener: GrpcListener,
+        clock: SharedClock,
+    ) -> Result<Application> {
+        let database = Database::connect(&config.database_url, SCHEMA, &migrations())
+            .await
+            .map_err(Error::OpenDatabase)?;
+        let store: Arc<dyn Store> = Arc::new(SqlStore::new(database.clone()));
+        let queue: Arc<dyn DeliveryQueue> = match config.queue {
+            QueueConfig::Database => Arc::new(DatabaseQueue::new(
+                database,
+                Arc::clone(&clock),
+                config.queue_poll_interval,
+            )),
+        };
+        let sender = PushSender::builder(config.vapid_keys.clone(), config.vapid_subject.clone())
+            .endpoint_policy(config.endpoint_policy.clone())
+            .request_timeout(config.workers.push_timeout)
+            .build()
+            .map_err(Error::PushClient)?;
+        let notifier = Arc::new(Notifier::new(
+            Arc::clone(&store),
+            Arc::clone(&queue),
+            config.endpoint_policy.clone(),
+            config.vapid_keys.public_key_base64url(),
+            Arc::clone(&clock),
+        ));
+        let workers = Arc::new(DeliveryWorkers::new(
+            Arc::clone(&store),
+            queue,
+            Arc::new(sender),
+            clock,
+            config.workers,
+        ));
+        Ok(Application {
+            listener,
+            config,
+            store,
+            notifier,
+            workers,
+        })
+    }
+
+    /// The bound address, for a TCP listener.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` is cancelled. Then the workers stop claiming and finish the sends in
+    /// flight, and only after them the server stops accepting calls and lets its own finish.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<()> {
+        let (reporter, health_service) = grpc::health_service().await;
+        let router = tonic::transport::Server::builder()
+            .add_service(health_service)
+            .add_service(grpc::reflection_service())
+            .add_service(PushServiceServer::new(PushApi::new(Arc::clone(
+                &self.notifier,
+            ))))
+            .add_service(NotifierServiceServer::new(NotifierApi::new(Arc::clone(
+                &self.notifier,
+            ))));
+
+        // The loops stop on their own token, so a failing server can stop them too.
+        let loops_shutdown = shutdown.child_token();
+        let tracker = TaskTracker::new();
+        // The first check before serving, so a health probe never sees an unknown service.
+        let serving = health::check(&*self.store, &reporter, None).await;
+        tracker.spawn(health::watch_database(
+            Arc::clone(&self.store),
+            reporter,
+            serving,
+            self.config.health_check_interval,
+            loops_shutdown.clone(),
+        ));
+        tracker.spawn(Arc::clone(&self.workers).run(tracker.clone(), loops_shutdown.clone()));
+
+        let address = self.listener.local_addr();
+        let server_shutdown = CancellationToken::new();
+        let mut server = tokio::spawn(grpc::serve(router, self.listener, server_shutdown.clone()));
+        info!(address = ?address, "notifier-service started");
+
+        let early_exit = tokio::select! {
+            () = shutdown.cancelled() => None,
+            result = &mut server => Some(result),
+        };
+        loops_shutdown.cancel();
+        tracker.close();
+        tracker.wait().await;
+        info!("delivery workers drained");
+        server_shutdown.cancel();
+        let result = match early_exit {
+            Some(result) => result,
+            None => server.await,
+        };
+        match result {
+            Ok(served) => served.map_err(Error::Serve),
+            Err(join_error) => std::panic::resume_unwind(join_error.into_panic()),
+        }
+    }
+}

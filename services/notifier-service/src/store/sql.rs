@@ -1,0 +1,257 @@
+//! [`Store`] over `sqlx::AnyPool`: one SQL text for PostgreSQL and SQLite.
+
+use alert_platform::db::{ConstraintViolation, Database, constraint_violation};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{Store, rows};
+use crate::{
+    domain::{
+        AttemptOutcome, Delivery, DeliveryId, DeliveryJob, NewSubscription, NotifyCommand,
+        Subscription, SubscriptionId, UserId,
+    },
+    error::{Error, Result},
+};
+
+/// The notifier's tables in one database.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    database: Database,
+}
+
+impl SqlStore {
+    pub fn new(database: Database) -> Self {
+        SqlStore { database }
+    }
+}
+
+/// The one place database errors become service errors.
+fn database_error(error: sqlx::Error) -> Error {
+    match constraint_violation(&error) {
+        // Only a race between two writers of the same row gets here (the upsert and the insert
+        // of deliveries resolve conflicts in SQL); the caller may simply try again.
+        Some(ConstraintViolation::Unique) => Error::Conflict(error),
+        Some(ConstraintViolation::ForeignKey) | None => Error::Database(error),
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn upsert_subscription(
+        &self,
+        user_id: &UserId,
+        subscription: &NewSubscription,
+        now: DateTime<Utc>,
+    ) -> Result<SubscriptionId> {
+        let query = "INSERT INTO subscriptions (id, user_id, endpoint, p256dh, auth, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             ON CONFLICT (endpoint) DO UPDATE SET \
+               id = CASE WHEN subscriptions.user_id = excluded.user_id THEN subscriptions.id ELSE excluded.id END, \
+               created_at = CASE WHEN subscriptions.user_id = excluded.user_id \
+                 THEN subscriptions.created_at ELSE excluded.created_at END, \
+               user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, \
+               updated_at = excluded.updated_at \
+             RETURNING id";
+        let row = sqlx::query(query)
+            .bind(SubscriptionId::generate().as_str())
+            .bind(user_id.as_str())
+            .bind(subscription.endpoint())
+            .bind(subscription.p256dh())
+            .bind(subscription.auth())
+            .bind(now.timestamp_millis())
+            .fetch_one(&self.database.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(SubscriptionId::from(
+            row.try_get::<String, _>("id").map_err(database_error)?,
+        ))
+    }
+
+    async fn delete_subscription_by_endpoint(
+        &self,
+        user_id: &UserId,
+        endpoint: &str,
+    ) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM subscriptions WHERE user_id = $1 AND endpoint = $2")
+            .bind(user_id.as_str())
+            .bind(endpoint)
+            .execute(&self.database.pool)
+            .await
+            .map_err(database_error)?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    async fn list_subscriptions(&self, user_id: &UserId) -> Result<Vec<Subscription>> {
+        let query = format!(
+            "SELECT {} FROM subscriptions WHERE user_id = $1 ORDER BY created_at, id",
+            rows::SUBSCRIPTION_COLUMNS
+        );
+        let found = sqlx::query(&query)
+            .bind(user_id.as_str())
+            .fetch_all(&self.database.pool)
+            .await
+            .map_err(database_error)?;
+        found
+            .iter()
+            .map(rows::subscription)
+            .collect::<Result<_, _>>()
+            .map_err(database_error)
+    }
+
+    async fn queue_deliveries(
+        &self,
+        command: &NotifyCommand,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DeliveryId>> {
+        // Everything on this transaction's connection: a SQLite pool has only one.
+        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
+        let subscription_ids: Vec<String> =
+            sqlx::query("SELECT id FROM subscriptions WHERE user_id = $1 ORDER BY created_at, id")
+                .bind(command.user_id.as_str())
+                .fetch_all(&mut *transaction)
+                .await
+                .map_err(database_error)?
+                .iter()
+                .map(|row| row.try_get("id"))
+                .collect::<Result<_, _>>()
+                .map_err(database_error)?;
+        let insert = "INSERT INTO deliveries (id, user_id, subscription_id, alert_id, dedupe_key, title, payload, \
+               ttl_seconds, urgency, status, attempts, next_attempt_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $10, $10) \
+             ON CONFLICT (dedupe_key, subscription_id) DO NOTHING";
+        let mut queued = Vec::new();
+        for subscription_id in subscription_ids {
+            let id = DeliveryId::generate();
+            let inserted = sqlx::query(insert)
+                .bind(id.as_str())
+                .bind(command.user_id.as_str())
+                .bind(subscription_id)
+                .bind(command.alert_id.clone())
+                .bind(command.dedupe_key.as_str())
+                .bind(command.notification.title.as_str())
+                .bind(command.payload(&id))
+                .bind(i64::from(command.ttl_seconds))
+                .bind(command.urgency_name())
+                .bind(now.timestamp_millis())
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+            if inserted.rows_affected() > 0 {
+                queued.push(id);
+            }
+        }
+        transaction.commit().await.map_err(database_error)?;
+        Ok(queued)
+    }
+
+    async fn delivery_job(&self, id: &DeliveryId) -> Result<Option<DeliveryJob>> {
+        let query = format!("{} WHERE d.id = $1", rows::JOB_SELECT);
+        let row = sqlx::query(&query)
+            .bind(id.as_str())
+            .fetch_optional(&self.database.pool)
+            .await
+            .map_err(database_error)?;
+        row.as_ref()
+            .map(rows::delivery_job)
+            .transpose()
+            .map_err(database_error)
+    }
+
+    async fn record_attempt(
+        &self,
+        id: &DeliveryId,
+        outcome: &AttemptOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let now_millis = now.timestamp_millis();
+        let (attempted, status_code, error, next_attempt_at, delivered_at) = match outcome {
+            AttemptOutcome::Delivered { status_code } => {
+                (1, Some(*status_code), None, None, Some(now_millis))
+            }
+            AttemptOutcome::Expired { status_code, .. } => (
+                1,
+                Some(*status_code),
+                Some("push subscription is gone".to_owned()),
+                None,
+                None,
+            ),
+            AttemptOutcome::Retry {
+                status_code,
+                error,
+                next_attempt_at,
+            } => (
+                1,
+                *status_code,
+                Some(error.clone()),
+                Some(next_attempt_at.timestamp_millis()),
+                None,
+            ),
+            AttemptOutcome::Failed { status_code, error } => {
+                (1, *status_code, Some(error.clone()), None, None)
+            }
+            AttemptOutcome::Abandoned { reason } => (0, None, Some(reason.clone()), None, None),
+        };
+        let update = "UPDATE deliveries SET status = $1, attempts = attempts + $2, \
+               push_status_code = COALESCE($3, push_status_code), error = $4, \
+               next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = $6, updated_at = $7, \
+               lease_until = NULL \
+             WHERE id = $8 AND status NOT IN ('delivered', 'failed', 'expired')";
+        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
+        sqlx::query(update)
+            .bind(outcome.status().as_str())
+            .bind(attempted as i64)
+            .bind(status_code.map(i64::from))
+            .bind(error)
+            .bind(next_attempt_at)
+            .bind(delivered_at)
+            .bind(now_millis)
+            .bind(id.as_str())
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error)?;
+        if let AttemptOutcome::Expired {
+            subscription_id, ..
+        } = outcome
+        {
+            sqlx::query("DELETE FROM subscriptions WHERE id = $1")
+                .bind(subscription_id.as_str())
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
+        }
+        transaction.commit().await.map_err(database_error)
+    }
+
+    async fn list_deliveries(
+        &self,
+        user_id: &UserId,
+        alert_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>> {
+        let columns = rows::DELIVERY_COLUMNS;
+        let order = "ORDER BY created_at DESC, id DESC";
+        let found = match alert_id {
+            Some(alert_id) => {
+                let query = format!("SELECT {columns} FROM deliveries WHERE user_id = $1 AND alert_id = $2 {order} LIMIT $3");
+                sqlx::query(&query).bind(user_id.as_str()).bind(alert_id).bind(i64::from(limit))
+                    .fetch_all(&self.database.pool)
+                    .await
+            }
+            None => {
+                let query = format!("SELECT {columns} FROM deliveries WHERE user_id = $1 {order} LIMIT $2");
+                sqlx::query(&query).bind(user_id.as_str()).bind(i64::from(limit)).fetch_all(&self.database.pool).await
+            }
+        }
+        .map_err(database_error)?;
+        found
+            .iter()
+            .map(rows::delivery)
+            .collect::<Result<_, _>>()
+            .map_err(database_error)
+    }
+
+    async fn ping(&self) -> bool {
+        self.database.ping().await
+    }
+}
