@@ -1,0 +1,97 @@
+//! The service's settings, read once from the environment.
+
+use std::time::Duration;
+
+use alert_platform::{ConfigError, Env};
+
+/// Settings of scheduler-service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PORT` (default 50052): where main binds the gRPC server.
+    pub port: u16,
+    /// `DATABASE_URL` (required): `postgres://…` or `sqlite:…`.
+    pub database_url: String,
+    /// `MISSED_FIRE_GRACE` (default 1h): a fire found due later than this after its time is
+    /// skipped rather than sent late.
+    pub missed_fire_grace: Duration,
+    /// `SCHEDULER_TICK_INTERVAL` (default 1s): how often the local scheduler looks for due
+    /// buckets and the fan-out worker for due runs.
+    pub tick_interval: Duration,
+    /// `FANOUT_CONCURRENCY` (default 32): RunAlert calls in flight at once.
+    pub fanout_concurrency: usize,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Config, ConfigError> {
+        if env.bool_or("AWS_SCHEDULER_ENABLED", false)? {
+            return Err(ConfigError::new(
+                "AWS_SCHEDULER_ENABLED",
+                "the EventBridge Scheduler backend is not available in this build yet; unset it to use the local scheduler",
+            ));
+        }
+        let tick_interval = env.duration_or("SCHEDULER_TICK_INTERVAL", Duration::from_secs(1))?;
+        if tick_interval.is_zero() {
+            return Err(ConfigError::new(
+                "SCHEDULER_TICK_INTERVAL",
+                "must be greater than zero",
+            ));
+        }
+        let fanout_concurrency = env.parse_or("FANOUT_CONCURRENCY", 32usize)?;
+        if fanout_concurrency == 0 {
+            return Err(ConfigError::new("FANOUT_CONCURRENCY", "must be at least 1"));
+        }
+        Ok(Config {
+            port: env.parse_or("PORT", 50052)?,
+            database_url: env.required("DATABASE_URL")?,
+            missed_fire_grace: env.duration_or("MISSED_FIRE_GRACE", Duration::from_secs(3600))?,
+            tick_interval,
+            fanout_concurrency,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_when_only_the_database_is_set() {
+        let config =
+            Config::from_env(&Env::from_pairs([("DATABASE_URL", "sqlite://x.db")])).unwrap();
+        assert_eq!(config.port, 50052);
+        assert_eq!(config.missed_fire_grace, Duration::from_secs(3600));
+        assert_eq!(config.tick_interval, Duration::from_secs(1));
+        assert_eq!(config.fanout_concurrency, 32);
+    }
+
+    #[test]
+    fn the_database_url_is_required() {
+        let error = Config::from_env(&Env::default()).unwrap_err();
+        assert_eq!(error.variable, "DATABASE_URL");
+    }
+
+    #[test]
+    fn the_eventbridge_backend_is_refused_for_now() {
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "sqlite://x.db"),
+            ("AWS_SCHEDULER_ENABLED", "true"),
+        ]);
+        let error = Config::from_env(&env).unwrap_err();
+        assert_eq!(error.variable, "AWS_SCHEDULER_ENABLED");
+        assert!(error.reason.contains("EventBridge"), "{error}");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (variable, value) in [
+            ("PORT", "eighty"),
+            ("MISSED_FIRE_GRACE", "soon"),
+            ("SCHEDULER_TICK_INTERVAL", "0"),
+            ("FANOUT_CONCURRENCY", "0"),
+        ] {
+            let env = Env::from_pairs([("DATABASE_URL", "sqlite://x.db"), (variable, value)]);
+            let error = Config::from_env(&env).expect_err(variable);
+            assert_eq!(error.variable, variable, "{variable}={value}: {error}");
+        }
+    }
+}
