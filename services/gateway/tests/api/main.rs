@@ -1,0 +1,14 @@
+//! The gateway over HTTP, in front of fake upstream services.
+
+mod auth;
+mod cors;
+mod errors;
+mod fakes;
+mod grpc_web;
+mod health;
+mod helpers;
+mod lifecycle;
+mod rate_limit;
+mod rest;
+mod trigger;
+mod web;
