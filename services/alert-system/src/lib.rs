@@ -7,12 +7,7 @@ mod secrets;
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use alert_platform::{
-    ConfigError, Env,
-    clock::SharedClock,
-    db::Backend,
-    grpc::{self, GrpcListener},
-};
+use alert_platform::{ConfigError, Env, clock::SharedClock, db::Backend, grpc};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
@@ -25,13 +20,25 @@ pub enum EmbeddedError {
     #[error(transparent)]
     Secrets(#[from] SecretsError),
     #[error("cannot create the data directory {path}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {address}")]
-    Bind { address: SocketAddr, source: std::io::Error },
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("{service} failed to start: {message}")]
-    Start { service: &'static str, message: String },
+    Start {
+        service: &'static str,
+        message: String,
+    },
     #[error("{service} stopped with an error: {message}")]
-    Run { service: &'static str, message: String },
+    Run {
+        service: &'static str,
+        message: String,
+    },
 }
 
 /// Where the embedded system keeps its files and listens.
@@ -44,8 +51,12 @@ pub struct EmbeddedConfig {
 impl EmbeddedConfig {
     pub fn from_env(env: &Env) -> Result<EmbeddedConfig, ConfigError> {
         let port: u16 = env.parse_or("PORT", 8080)?;
-        let host: std::net::IpAddr = env.parse_or("HOST", std::net::IpAddr::from([127, 0, 0, 1]))?;
-        Ok(EmbeddedConfig { data_dir: PathBuf::from(env.string_or("DATA_DIR", "./data")), listen: SocketAddr::new(host, port) })
+        let host: std::net::IpAddr =
+            env.parse_or("HOST", std::net::IpAddr::from([127, 0, 0, 1]))?;
+        Ok(EmbeddedConfig {
+            data_dir: PathBuf::from(env.string_or("DATA_DIR", "./data")),
+            listen: SocketAddr::new(host, port),
+        })
     }
 }
 
@@ -63,8 +74,10 @@ impl EmbeddedSystem {
     /// PostgreSQL (each takes its own schema); otherwise each gets a SQLite file in `DATA_DIR`.
     pub async fn build(env: &Env, clock: SharedClock) -> Result<EmbeddedSystem, EmbeddedError> {
         let config = EmbeddedConfig::from_env(env)?;
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|source| EmbeddedError::DataDir { path: config.data_dir.display().to_string(), source })?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| EmbeddedError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
         let service_env = service_env(env, &config)?;
 
         let (alert_listener, alert_channel) = grpc::in_memory();
@@ -81,7 +94,10 @@ impl EmbeddedSystem {
         let alert = alert_service::Application::build(
             alert_service::Config::from_env(&database_env(&service_env, &config, "alert"))?,
             alert_listener,
-            alert_service::Peers { scheduler: scheduler_channel.clone(), notifier: notifier_channel.clone() },
+            alert_service::Peers {
+                scheduler: scheduler_channel.clone(),
+                notifier: notifier_channel.clone(),
+            },
             clock.clone(),
         )
         .await
@@ -89,25 +105,46 @@ impl EmbeddedSystem {
         let scheduler = scheduler_service::Application::build(
             scheduler_service::Config::from_env(&database_env(&service_env, &config, "scheduler"))?,
             scheduler_listener,
-            scheduler_service::Peers { alert_runner: alert_channel.clone() },
+            scheduler_service::Peers {
+                alert_runner: alert_channel.clone(),
+            },
             clock.clone(),
         )
         .await
         .map_err(|e| start_error("scheduler-service", e))?;
 
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| EmbeddedError::Bind { address: config.listen, source })?;
-        let gateway_addr = listener.local_addr().map_err(|source| EmbeddedError::Bind { address: config.listen, source })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| EmbeddedError::Bind {
+                    address: config.listen,
+                    source,
+                })?;
+        let gateway_addr = listener
+            .local_addr()
+            .map_err(|source| EmbeddedError::Bind {
+                address: config.listen,
+                source,
+            })?;
         let gateway = gateway::Application::build(
             gateway::Config::from_env(&service_env)?,
             listener,
-            gateway::Peers { alert: alert_channel, scheduler: scheduler_channel, notifier: notifier_channel },
+            gateway::Peers {
+                alert: alert_channel,
+                scheduler: scheduler_channel,
+                notifier: notifier_channel,
+            },
         )
         .await
         .map_err(|e| start_error("gateway", e))?;
 
-        Ok(EmbeddedSystem { gateway_addr, gateway, alert, scheduler, notifier })
+        Ok(EmbeddedSystem {
+            gateway_addr,
+            gateway,
+            alert,
+            scheduler,
+            notifier,
+        })
     }
 
     /// The address browsers use.
@@ -126,10 +163,22 @@ impl EmbeddedSystem {
             ("notifier-service", CancellationToken::new()),
         ];
         let mut tasks: Vec<(&'static str, JoinHandle<Result<(), String>>)> = vec![
-            ("gateway", spawn_stage(self.gateway.run_until_stopped(stages[0].1.clone()))),
-            ("scheduler-service", spawn_stage(self.scheduler.run_until_stopped(stages[1].1.clone()))),
-            ("alert-service", spawn_stage(self.alert.run_until_stopped(stages[2].1.clone()))),
-            ("notifier-service", spawn_stage(self.notifier.run_until_stopped(stages[3].1.clone()))),
+            (
+                "gateway",
+                spawn_stage(self.gateway.run_until_stopped(stages[0].1.clone())),
+            ),
+            (
+                "scheduler-service",
+                spawn_stage(self.scheduler.run_until_stopped(stages[1].1.clone())),
+            ),
+            (
+                "alert-service",
+                spawn_stage(self.alert.run_until_stopped(stages[2].1.clone())),
+            ),
+            (
+                "notifier-service",
+                spawn_stage(self.notifier.run_until_stopped(stages[3].1.clone())),
+            ),
         ];
 
         // A service that stops on its own is a failure: stop the others and report it.
@@ -149,7 +198,10 @@ impl EmbeddedSystem {
         }
         for (stage_service, token) in stages {
             token.cancel();
-            if let Some(position) = tasks.iter().position(|(service, _)| *service == stage_service) {
+            if let Some(position) = tasks
+                .iter()
+                .position(|(service, _)| *service == stage_service)
+            {
                 let (service, handle) = tasks.remove(position);
                 match handle.await {
                     Ok(Ok(())) => tracing::info!(service, "stopped"),
@@ -171,7 +223,11 @@ fn spawn_stage<E: std::fmt::Display>(
 /// Waits for the first of the tasks to finish, without taking it out of the list.
 async fn futures_select_all(
     tasks: &mut [(&'static str, JoinHandle<Result<(), String>>)],
-) -> (Result<Result<(), String>, tokio::task::JoinError>, usize, ()) {
+) -> (
+    Result<Result<(), String>, tokio::task::JoinError>,
+    usize,
+    (),
+) {
     std::future::poll_fn(|cx| {
         for (index, (_, handle)) in tasks.iter_mut().enumerate() {
             if let std::task::Poll::Ready(result) = std::pin::Pin::new(handle).poll(cx) {
@@ -184,7 +240,10 @@ async fn futures_select_all(
 }
 
 fn start_error(service: &'static str, error: impl std::fmt::Display) -> EmbeddedError {
-    EmbeddedError::Start { service, message: error.to_string() }
+    EmbeddedError::Start {
+        service,
+        message: error.to_string(),
+    }
 }
 
 /// The caller's environment plus the development secrets it does not configure.
@@ -217,5 +276,7 @@ fn database_env(service_env: &Env, config: &EmbeddedConfig, service: &str) -> En
         return service_env.clone();
     }
     let path = config.data_dir.join(format!("{service}.db"));
-    service_env.clone().with("DATABASE_URL", format!("sqlite://{}", path.display()))
+    service_env
+        .clone()
+        .with("DATABASE_URL", format!("sqlite://{}", path.display()))
 }

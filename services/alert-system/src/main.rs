@@ -13,6 +13,8 @@ async fn main() -> anyhow::Result<()> {
     let addr = system.gateway_addr();
     tracing::info!(%addr, "alert system is up");
     println!("Alert System is running at http://{addr} (ctrl-c to stop)");
-    system.run_until_stopped(shutdown::token_from_signals()).await?;
+    system
+        .run_until_stopped(shutdown::token_from_signals())
+        .await?;
     Ok(())
 }

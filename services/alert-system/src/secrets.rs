@@ -22,24 +22,36 @@ pub enum SecretsError {
     #[error("cannot read or write {path}")]
     Io { path: String, source: io::Error },
     #[error("{path} is not a valid secrets file; delete it to make new secrets")]
-    Corrupt { path: String, source: serde_json::Error },
+    Corrupt {
+        path: String,
+        source: serde_json::Error,
+    },
 }
 
 impl DevSecrets {
     /// Loads the secrets kept in `data_dir`, creating them on first run.
     pub fn load_or_create(data_dir: &Path) -> Result<DevSecrets, SecretsError> {
         let path = data_dir.join(FILE_NAME);
-        let display = path.display().to_string();
+        let shown_path = path.display().to_string();
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| SecretsError::Corrupt { path: display, source }),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| SecretsError::Corrupt {
+                path: shown_path,
+                source,
+            }),
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 let secrets = DevSecrets::generate();
                 let json = serde_json::to_vec_pretty(&secrets).expect("secrets serialise");
-                write_private(&path, &json).map_err(|source| SecretsError::Io { path: display.clone(), source })?;
-                tracing::info!(path = %display, "created development secrets");
+                write_private(&path, &json).map_err(|source| SecretsError::Io {
+                    path: shown_path.clone(),
+                    source,
+                })?;
+                tracing::info!(path = %shown_path, "created development secrets");
                 Ok(secrets)
             }
-            Err(source) => Err(SecretsError::Io { path: display, source }),
+            Err(source) => Err(SecretsError::Io {
+                path: shown_path,
+                source,
+            }),
         }
     }
 
@@ -58,7 +70,11 @@ fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::{io::Write, os::unix::fs::OpenOptionsExt};
-        let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
         file.write_all(contents)
     }
     #[cfg(not(unix))]

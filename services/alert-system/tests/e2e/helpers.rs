@@ -68,16 +68,29 @@ impl TestSystem {
         let env = base_env(&receiver, data_dir.path());
         let (base_url, tasks) = match mode {
             Mode::Embedded => start_embedded(&env, Arc::new(clock.clone()), shutdown.clone()).await,
-            Mode::Distributed => start_distributed(env, Arc::new(clock.clone()), shutdown.clone()).await,
+            Mode::Distributed => {
+                start_distributed(env, Arc::new(clock.clone()), shutdown.clone()).await
+            }
         };
-        TestSystem { base_url, http: reqwest::Client::new(), receiver, clock, data_dir, shutdown, tasks }
+        TestSystem {
+            base_url,
+            http: reqwest::Client::new(),
+            receiver,
+            clock,
+            data_dir,
+            shutdown,
+            tasks,
+        }
     }
 
     /// Stops every service, waits until they have drained, and hands back the data directory.
     pub async fn stop(mut self) -> tempfile::TempDir {
         self.shutdown.cancel();
         for task in self.tasks.drain(..) {
-            tokio::time::timeout(Duration::from_secs(30), task).await.expect("system stops within 30 s").unwrap();
+            tokio::time::timeout(Duration::from_secs(30), task)
+                .await
+                .expect("system stops within 30 s")
+                .unwrap();
         }
         self.data_dir
     }
@@ -95,15 +108,38 @@ impl TestSystem {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        into_parts(self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()).await
+        into_parts(
+            self.http
+                .get(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        into_parts(self.http.patch(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()).await
+        into_parts(
+            self.http
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> StatusCode {
-        self.http.delete(self.url(path)).bearer_auth(token).send().await.unwrap().status()
+        self.http
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
     /// Registers and logs in a new user.
@@ -113,13 +149,20 @@ impl TestSystem {
         assert_eq!(status, StatusCode::CREATED, "register: {body}");
         let (status, body) = self.post("/auth/login", None, credentials).await;
         assert_eq!(status, StatusCode::OK, "login: {body}");
-        User { token: body["accessToken"].as_str().expect("login returns an access token").to_owned() }
+        User {
+            token: body["accessToken"]
+                .as_str()
+                .expect("login returns an access token")
+                .to_owned(),
+        }
     }
 
     /// Subscribes a new browser of `user` to push at the local push service.
     pub async fn subscribe_browser(&self, user: &User) -> BrowserSubscription {
         let browser = self.receiver.new_browser();
-        let (status, body) = self.post("/push/subscribe", Some(&user.token), browser.to_json()).await;
+        let (status, body) = self
+            .post("/push/subscribe", Some(&user.token), browser.to_json())
+            .await;
         assert_eq!(status, StatusCode::CREATED, "subscribe: {body}");
         browser
     }
@@ -145,13 +188,20 @@ impl TestSystem {
 
     /// Waits until `count` pushes arrived, then a little longer so that a duplicate would show.
     pub async fn settled_pushes(&self, count: usize) -> Vec<ReceivedPush> {
-        self.receiver.wait_for_received(count, Duration::from_secs(20)).await;
+        self.receiver
+            .wait_for_received(count, Duration::from_secs(20))
+            .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         self.receiver.received()
     }
 
     /// Polls the delivery history until `predicate` holds.
-    pub async fn wait_for_deliveries(&self, user: &User, query: &str, predicate: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub async fn wait_for_deliveries(
+        &self,
+        user: &User,
+        query: &str,
+        predicate: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             let (status, body) = self.get(&format!("/deliveries{query}"), &user.token).await;
@@ -168,27 +218,48 @@ impl TestSystem {
 async fn into_parts(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.unwrap();
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, body)
 }
 
 /// The next whole minute at least 61 s after `now`, and its (minute, hour) in Asia/Seoul.
 pub fn next_minute_in_seoul(now: DateTime<Utc>) -> (DateTime<Utc>, u32, u32) {
-    let target = (now + chrono::Duration::seconds(61)).with_second(0).unwrap().with_nanosecond(0).unwrap();
+    let target = (now + chrono::Duration::seconds(61))
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
     let local = target.with_timezone(&chrono_tz::Asia::Seoul);
     (target, local.minute(), local.hour())
 }
 
-async fn start_embedded(env: &Env, clock: SharedClock, shutdown: CancellationToken) -> (String, Vec<JoinHandle<()>>) {
+async fn start_embedded(
+    env: &Env,
+    clock: SharedClock,
+    shutdown: CancellationToken,
+) -> (String, Vec<JoinHandle<()>>) {
     let env = env.clone().with("HOST", "127.0.0.1");
-    let system = EmbeddedSystem::build(&env, clock).await.expect("embedded system builds");
+    let system = EmbeddedSystem::build(&env, clock)
+        .await
+        .expect("embedded system builds");
     let addr = system.gateway_addr();
-    let task = tokio::spawn(async move { system.run_until_stopped(shutdown).await.expect("embedded system runs") });
+    let task = tokio::spawn(async move {
+        system
+            .run_until_stopped(shutdown)
+            .await
+            .expect("embedded system runs")
+    });
     (format!("http://{addr}"), vec![task])
 }
 
 async fn bind() -> (GrpcListener, SocketAddr) {
-    let listener = GrpcListener::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let listener = GrpcListener::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     (listener, addr)
 }
@@ -197,7 +268,11 @@ fn channel(addr: SocketAddr) -> tonic::transport::Channel {
     grpc::connect_lazy(&format!("http://{addr}")).unwrap()
 }
 
-async fn start_distributed(env: Env, clock: SharedClock, shutdown: CancellationToken) -> (String, Vec<JoinHandle<()>>) {
+async fn start_distributed(
+    env: Env,
+    clock: SharedClock,
+    shutdown: CancellationToken,
+) -> (String, Vec<JoinHandle<()>>) {
     let env = env
         .with("DATABASE_URL", fresh_postgres_database().await)
         .with("JWT_SECRET", JWT_SECRET)
@@ -216,7 +291,10 @@ async fn start_distributed(env: Env, clock: SharedClock, shutdown: CancellationT
     let alert = alert_service::Application::build(
         alert_service::Config::from_env(&env).unwrap(),
         alert_listener,
-        alert_service::Peers { scheduler: channel(scheduler_addr), notifier: channel(notifier_addr) },
+        alert_service::Peers {
+            scheduler: channel(scheduler_addr),
+            notifier: channel(notifier_addr),
+        },
         clock.clone(),
     )
     .await
@@ -224,7 +302,9 @@ async fn start_distributed(env: Env, clock: SharedClock, shutdown: CancellationT
     let scheduler = scheduler_service::Application::build(
         scheduler_service::Config::from_env(&env).unwrap(),
         scheduler_listener,
-        scheduler_service::Peers { alert_runner: channel(alert_addr) },
+        scheduler_service::Peers {
+            alert_runner: channel(alert_addr),
+        },
         clock,
     )
     .await
@@ -234,7 +314,11 @@ async fn start_distributed(env: Env, clock: SharedClock, shutdown: CancellationT
     let gateway = gateway::Application::build(
         gateway::Config::from_env(&env).unwrap(),
         gateway_listener,
-        gateway::Peers { alert: channel(alert_addr), scheduler: channel(scheduler_addr), notifier: channel(notifier_addr) },
+        gateway::Peers {
+            alert: channel(alert_addr),
+            scheduler: channel(scheduler_addr),
+            notifier: channel(notifier_addr),
+        },
     )
     .await
     .unwrap();
