@@ -37,7 +37,9 @@ pub struct AccessTokens {
 
 impl std::fmt::Debug for AccessTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccessTokens").field("lifetime", &self.lifetime).finish_non_exhaustive()
+        f.debug_struct("AccessTokens")
+            .field("lifetime", &self.lifetime)
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,12 +76,12 @@ impl AccessTokens {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "sub", "iss"]);
         validation.leeway = 5;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|error| {
-            match error.kind() {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
+            |error| match error.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => AccessTokenError::Expired,
                 _ => AccessTokenError::Invalid,
-            }
-        })?;
+            },
+        )?;
         if data.claims.typ != TOKEN_TYPE || data.claims.sub.is_empty() {
             return Err(AccessTokenError::Invalid);
         }
@@ -94,13 +96,19 @@ mod tests {
     use super::*;
 
     fn tokens() -> AccessTokens {
-        AccessTokens::new(&SecretString::from("test-secret-of-enough-length-0123456789"), Duration::minutes(15))
+        AccessTokens::new(
+            &SecretString::from("test-secret-of-enough-length-0123456789"),
+            Duration::minutes(15),
+        )
     }
 
     #[test]
     fn a_fresh_token_names_its_user() {
         let tokens = tokens();
-        assert_eq!(tokens.verify(&tokens.issue("user-1", Utc::now())).unwrap(), "user-1");
+        assert_eq!(
+            tokens.verify(&tokens.issue("user-1", Utc::now())).unwrap(),
+            "user-1"
+        );
     }
 
     #[test]
@@ -112,8 +120,14 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_secret_is_refused() {
-        let other = AccessTokens::new(&SecretString::from("another-secret-0123456789abcdef"), Duration::minutes(15));
-        assert_eq!(tokens().verify(&other.issue("user-1", Utc::now())), Err(AccessTokenError::Invalid));
+        let other = AccessTokens::new(
+            &SecretString::from("another-secret-0123456789abcdef"),
+            Duration::minutes(15),
+        );
+        assert_eq!(
+            tokens().verify(&other.issue("user-1", Utc::now())),
+            Err(AccessTokenError::Invalid)
+        );
     }
 
     #[test]
@@ -127,7 +141,10 @@ mod tests {
                 .to_string(),
         );
         parts[1] = &forged_claims;
-        assert_eq!(tokens.verify(&parts.join(".")), Err(AccessTokenError::Invalid));
+        assert_eq!(
+            tokens.verify(&parts.join(".")),
+            Err(AccessTokenError::Invalid)
+        );
 
         let none_header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let unsigned = format!("{none_header}.{forged_claims}.");

@@ -15,7 +15,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(variable: &str, reason: impl Into<String>) -> Self {
-        ConfigError { variable: variable.to_owned(), reason: reason.into() }
+        ConfigError {
+            variable: variable.to_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -28,11 +31,20 @@ pub struct Env {
 impl Env {
     /// The process environment; call this in `main` only.
     pub fn from_process() -> Self {
-        Env { vars: std::env::vars().collect() }
+        Env {
+            vars: std::env::vars().collect(),
+        }
     }
 
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        Env { vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Env {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
     }
 
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
@@ -47,11 +59,16 @@ impl Env {
 
     /// The value, if set and not blank.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
     }
 
     pub fn required(&self, name: &str) -> Result<String, ConfigError> {
-        self.get(name).map(str::to_owned).ok_or_else(|| ConfigError::new(name, "is required but not set"))
+        self.get(name)
+            .map(str::to_owned)
+            .ok_or_else(|| ConfigError::new(name, "is required but not set"))
     }
 
     pub fn string_or(&self, name: &str, default: &str) -> String {
@@ -82,7 +99,10 @@ impl Env {
             None => Ok(default),
             Some("true" | "1" | "yes" | "on") => Ok(true),
             Some("false" | "0" | "no" | "off") => Ok(false),
-            Some(other) => Err(ConfigError::new(name, format!("expected true or false, got {other:?}"))),
+            Some(other) => Err(ConfigError::new(
+                name,
+                format!("expected true or false, got {other:?}"),
+            )),
         }
     }
 
@@ -91,7 +111,10 @@ impl Env {
         match self.get(name) {
             None => Ok(default),
             Some(raw) => parse_duration(raw).ok_or_else(|| {
-                ConfigError::new(name, format!("cannot parse {raw:?} as a duration such as 30s, 10m or 1h"))
+                ConfigError::new(
+                    name,
+                    format!("cannot parse {raw:?} as a duration such as 30s, 10m or 1h"),
+                )
             }),
         }
     }
@@ -125,19 +148,49 @@ mod tests {
 
     #[test]
     fn durations_take_common_units() {
-        let env = Env::from_pairs([("A", "90s"), ("B", "10m"), ("C", "1h"), ("D", "250ms"), ("E", "7")]);
-        assert_eq!(env.duration_or("A", Duration::ZERO).unwrap(), Duration::from_secs(90));
-        assert_eq!(env.duration_or("B", Duration::ZERO).unwrap(), Duration::from_secs(600));
-        assert_eq!(env.duration_or("C", Duration::ZERO).unwrap(), Duration::from_secs(3600));
-        assert_eq!(env.duration_or("D", Duration::ZERO).unwrap(), Duration::from_millis(250));
-        assert_eq!(env.duration_or("E", Duration::ZERO).unwrap(), Duration::from_secs(7));
-        assert!(Env::from_pairs([("X", "soon")]).duration_or("X", Duration::ZERO).is_err());
+        let env = Env::from_pairs([
+            ("A", "90s"),
+            ("B", "10m"),
+            ("C", "1h"),
+            ("D", "250ms"),
+            ("E", "7"),
+        ]);
+        assert_eq!(
+            env.duration_or("A", Duration::ZERO).unwrap(),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            env.duration_or("B", Duration::ZERO).unwrap(),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            env.duration_or("C", Duration::ZERO).unwrap(),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            env.duration_or("D", Duration::ZERO).unwrap(),
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            env.duration_or("E", Duration::ZERO).unwrap(),
+            Duration::from_secs(7)
+        );
+        assert!(
+            Env::from_pairs([("X", "soon")])
+                .duration_or("X", Duration::ZERO)
+                .is_err()
+        );
     }
 
     #[test]
     fn blank_values_count_as_unset() {
         let env = Env::from_pairs([("REDIS_URL", "  ")]);
         assert!(env.get("REDIS_URL").is_none());
-        assert!(env.required("REDIS_URL").unwrap_err().to_string().contains("REDIS_URL"));
+        assert!(
+            env.required("REDIS_URL")
+                .unwrap_err()
+                .to_string()
+                .contains("REDIS_URL")
+        );
     }
 }

@@ -59,9 +59,14 @@ pub struct Migrations {
 impl Database {
     /// Connects, creates the service's schema (PostgreSQL) or file (SQLite) if missing, and
     /// applies the service's migrations.
-    pub async fn connect(url: &str, schema: &'static str, migrations: &Migrations) -> Result<Database, DatabaseError> {
+    pub async fn connect(
+        url: &str,
+        schema: &'static str,
+        migrations: &Migrations,
+    ) -> Result<Database, DatabaseError> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::of_url(url).ok_or_else(|| DatabaseError::UnsupportedUrl(redact(url)))?;
+        let backend =
+            Backend::of_url(url).ok_or_else(|| DatabaseError::UnsupportedUrl(redact(url)))?;
         let pool = match backend {
             Backend::Postgres => {
                 // Create the schema on a plain connection first: the pool's connections set
@@ -78,7 +83,9 @@ impl Database {
                     .acquire_timeout(Duration::from_secs(10))
                     .after_connect(move |connection, _| {
                         Box::pin(async move {
-                            connection.execute(format!("SET search_path TO {schema}").as_str()).await?;
+                            connection
+                                .execute(format!("SET search_path TO {schema}").as_str())
+                                .await?;
                             Ok(())
                         })
                     })
@@ -87,7 +94,11 @@ impl Database {
                     .map_err(DatabaseError::Connect)?
             }
             Backend::Sqlite => {
-                let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+                let url = if url.contains('?') {
+                    url.to_owned()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
                 AnyPoolOptions::new()
                     // One connection: SQLite has one writer, and a single connection never meets
                     // "database is locked" on a read that turns into a write.
@@ -146,7 +157,12 @@ pub fn redact(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
                 None => url.to_owned(),
             }
         }
@@ -160,7 +176,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://app:hunter2@db:5432/alerts"), "postgres://app:***@db:5432/alerts");
+        assert_eq!(
+            redact("postgres://app:hunter2@db:5432/alerts"),
+            "postgres://app:***@db:5432/alerts"
+        );
         assert_eq!(redact("sqlite://data/a.db"), "sqlite://data/a.db");
     }
 
@@ -179,7 +198,8 @@ pub mod testing {
 
     /// The server tests use: `TEST_DATABASE_URL`, or the local trust-auth server.
     pub fn postgres_server_url() -> String {
-        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+        std::env::var("TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
     }
 
     /// Creates an empty database and returns its URL. Panics (failing the test) when PostgreSQL
@@ -187,14 +207,22 @@ pub mod testing {
     pub async fn fresh_postgres_database() -> String {
         sqlx::any::install_default_drivers();
         let server = postgres_server_url();
-        let options = AnyConnectOptions::from_str(&server).expect("TEST_DATABASE_URL is a valid URL");
-        let mut connection = options
-            .connect()
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL must be running for the tests at {}: {e}", super::redact(&server)));
+        let options =
+            AnyConnectOptions::from_str(&server).expect("TEST_DATABASE_URL is a valid URL");
+        let mut connection = options.connect().await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL must be running for the tests at {}: {e}",
+                super::redact(&server)
+            )
+        });
         let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        connection.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-        let (prefix, _) = server.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+        connection
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
+        let (prefix, _) = server
+            .rsplit_once('/')
+            .expect("TEST_DATABASE_URL names a database");
         format!("{prefix}/{name}")
     }
 

@@ -131,7 +131,10 @@ pub fn into_status<E: ServiceError>(error: E) -> Status {
 pub fn status_field(status: &Status) -> Option<String> {
     let details = status.get_error_details();
     let bad_request = details.bad_request()?;
-    bad_request.field_violations.first().map(|v| v.field.clone())
+    bad_request
+        .field_violations
+        .first()
+        .map(|v| v.field.clone())
 }
 
 /// `error: cause: cause` on one line, for logs.
@@ -202,7 +205,9 @@ mod tests {
 
     #[test]
     fn server_faults_hide_their_details() {
-        let status = into_status(TestError::Database(std::io::Error::other("secret table text")));
+        let status = into_status(TestError::Database(std::io::Error::other(
+            "secret table text",
+        )));
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("secret"), "{}", status.message());
     }

@@ -47,16 +47,22 @@ pub fn in_memory() -> (GrpcListener, Channel) {
         let connections_tx = connections_tx.clone();
         async move {
             let (client_side, server_side) = tokio::io::duplex(256 * 1024);
-            connections_tx
-                .send(server_side)
-                .await
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "in-memory server stopped"))?;
+            connections_tx.send(server_side).await.map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::ConnectionRefused,
+                    "in-memory server stopped",
+                )
+            })?;
             Ok::<_, std::io::Error>(TokioIo::new(client_side))
         }
     });
     // The URI is never dialled; the connector above makes the connection.
-    let channel = Endpoint::from_static("http://in-memory.invalid").connect_with_connector_lazy(connector);
-    (GrpcListener::InMemory(InMemoryIncoming { connections_rx }), channel)
+    let channel =
+        Endpoint::from_static("http://in-memory.invalid").connect_with_connector_lazy(connector);
+    (
+        GrpcListener::InMemory(InMemoryIncoming { connections_rx }),
+        channel,
+    )
 }
 
 /// A lazily connecting channel to `url` (`http://host:port`); connection errors surface per call
@@ -71,14 +77,23 @@ pub fn connect_lazy(url: &str) -> Result<Channel, tonic::transport::Error> {
 }
 
 /// Serves `router` until `shutdown` is cancelled, then lets in-flight calls finish.
-pub async fn serve(router: Router, listener: GrpcListener, shutdown: CancellationToken) -> Result<(), tonic::transport::Error> {
+pub async fn serve(
+    router: Router,
+    listener: GrpcListener,
+    shutdown: CancellationToken,
+) -> Result<(), tonic::transport::Error> {
     let signal = async move { shutdown.cancelled().await };
     match listener {
         GrpcListener::Tcp(listener) => {
-            router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal).await
+            router
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal)
+                .await
         }
         GrpcListener::InMemory(incoming) => {
-            let stream = tokio_stream::StreamExt::map(ReceiverStream::new(incoming.connections_rx), Ok::<_, std::io::Error>);
+            let stream = tokio_stream::StreamExt::map(
+                ReceiverStream::new(incoming.connections_rx),
+                Ok::<_, std::io::Error>,
+            );
             router.serve_with_incoming_shutdown(stream, signal).await
         }
     }
@@ -93,8 +108,9 @@ pub async fn health_service() -> (
 }
 
 /// gRPC reflection over the `alert.v1` descriptors.
-pub fn reflection_service()
--> tonic_reflection::server::v1::ServerReflectionServer<impl tonic_reflection::server::v1::ServerReflection> {
+pub fn reflection_service() -> tonic_reflection::server::v1::ServerReflectionServer<
+    impl tonic_reflection::server::v1::ServerReflection,
+> {
     tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(alert_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)

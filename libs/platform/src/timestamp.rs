@@ -8,7 +8,9 @@ pub fn to_rfc3339(time: DateTime<Utc>) -> String {
 }
 
 pub fn from_millis(millis: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(millis).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Utc.timestamp_millis_opt(millis)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 pub fn millis_to_rfc3339(millis: i64) -> String {
