@@ -3,6 +3,7 @@
 mod auth;
 mod cors;
 mod errors;
+mod eventbridge;
 mod fakes;
 mod grpc_web;
 mod health;
