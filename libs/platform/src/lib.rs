@@ -1,6 +1,7 @@
 //! What every service of the alert system shares: the error code model, typed configuration from
-//! an injected environment, telemetry, shutdown, gRPC serving (TCP or in-process), the caller
-//! identity in gRPC metadata, database pools for PostgreSQL and SQLite, and clocks.
+//! an injected environment, telemetry, shutdown, gRPC serving (TCP or in-process), gRPC health
+//! (reported from the database, probed by the container), the caller identity in gRPC metadata,
+//! database pools for PostgreSQL and SQLite, and clocks.
 
 pub mod access_token;
 pub mod clock;
@@ -8,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod grpc;
+pub mod health;
 pub mod identity;
 pub mod shutdown;
 pub mod telemetry;

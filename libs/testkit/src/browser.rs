@@ -1,12 +1,11 @@
 //! What a browser generates when it subscribes: a P-256 key pair and a
 //! 16-byte auth secret (RFC 8291 §2), plus the push service's endpoint.
 
+use alert_webpush::b64;
 use p256::SecretKey;
 use p256::elliptic_curve::rand_core::{OsRng, RngCore as _};
 use p256::elliptic_curve::sec1::ToEncodedPoint as _;
 use serde::{Deserialize, Serialize};
-
-use crate::b64;
 
 /// A browser's `PushSubscription` as the application server sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,7 +71,7 @@ mod tests {
         let sub = keys.subscription("http://127.0.0.1:1/push/x".into());
         assert_eq!(sub.p256dh.len(), 87);
         assert_eq!(sub.auth.len(), 22);
-        assert_eq!(b64::decode(&sub.p256dh).unwrap()[0], 0x04);
+        assert_eq!(b64::decode_lenient(&sub.p256dh).unwrap()[0], 0x04);
         let json = sub.to_json();
         assert_eq!(json["endpoint"], "http://127.0.0.1:1/push/x");
         assert_eq!(json["keys"]["p256dh"], sub.p256dh.as_str());

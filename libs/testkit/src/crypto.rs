@@ -122,7 +122,7 @@ pub fn decrypt_aes128gcm(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::b64;
+    use alert_webpush::b64;
 
     // RFC 8291 appendix A.
     const UA_PRIVATE: &str = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94";
@@ -130,20 +130,20 @@ mod tests {
     const BODY: &str = "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN";
 
     fn ua() -> SecretKey {
-        SecretKey::from_slice(&b64::decode(UA_PRIVATE).unwrap()).unwrap()
+        SecretKey::from_slice(&b64::decode_lenient(UA_PRIVATE).unwrap()).unwrap()
     }
 
     #[test]
     fn decrypts_the_rfc_8291_example() {
-        let body = b64::decode(BODY).unwrap();
-        let plain = decrypt_aes128gcm(&ua(), &b64::decode(AUTH).unwrap(), &body).unwrap();
+        let body = b64::decode_lenient(BODY).unwrap();
+        let plain = decrypt_aes128gcm(&ua(), &b64::decode_lenient(AUTH).unwrap(), &body).unwrap();
         assert_eq!(plain, b"When I grow up, I want to be a watermelon");
     }
 
     #[test]
     fn rejects_altered_or_malformed_bodies() {
-        let auth = b64::decode(AUTH).unwrap();
-        let body = b64::decode(BODY).unwrap();
+        let auth = b64::decode_lenient(AUTH).unwrap();
+        let body = b64::decode_lenient(BODY).unwrap();
         let check = |body: &[u8], auth: &[u8], expected: &str| {
             let err = decrypt_aes128gcm(&ua(), auth, body).unwrap_err();
             assert!(err.to_string().contains(expected), "{err} / {expected}");

@@ -23,7 +23,6 @@
 
 #![warn(missing_docs)]
 
-mod b64;
 mod browser;
 mod crypto;
 mod handler;

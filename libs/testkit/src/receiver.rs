@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use alert_webpush::b64;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use crate::b64;
 use crate::browser::{BrowserKeys, BrowserSubscription};
 use crate::handler::router;
 use crate::server::Server;
@@ -262,7 +262,7 @@ impl PushReceiver {
     /// does for a subscription created with an `applicationServerKey`;
     /// another valid key is answered 403. Panics if the key is not base64.
     pub fn expect_vapid_key(&self, public_key_base64url: &str) {
-        let key = b64::decode(public_key_base64url).unwrap_or_else(|| {
+        let key = b64::decode_lenient(public_key_base64url).unwrap_or_else(|_| {
             panic!("expect_vapid_key: {public_key_base64url:?} is not base64url")
         });
         self.shared.records().expected_key = Some(key);

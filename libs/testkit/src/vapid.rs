@@ -1,10 +1,10 @@
 //! VAPID verification as a push service does it (RFC 8292):
-//! `Authorization: vapid t=<jwt>, k=<public key>`.
+//! `Authorization: vapid t=<jwt>, k=<public key>`. Only base64 comes from alert-webpush; the
+//! JWT and signature checks are this crate's own, so they do not share the sender's mistakes.
 
+use alert_webpush::b64;
 use p256::ecdsa::signature::Verifier as _;
 use p256::ecdsa::{Signature, VerifyingKey};
-
-use crate::b64;
 
 /// Most seconds `exp` may lie ahead (RFC 8292 §2).
 pub const MAX_EXP_AHEAD_SECS: u64 = 24 * 3600;
@@ -79,7 +79,7 @@ pub fn verify_vapid(
         return unauthorized("vapid Authorization has no k= (public key)");
     };
 
-    let key_bytes = match b64::decode(key_text) {
+    let key_bytes = match b64::decode_lenient(key_text).ok() {
         Some(bytes) if bytes.len() == 65 && bytes[0] == 0x04 => bytes,
         _ => return unauthorized("k is not a base64url uncompressed P-256 public key"),
     };
@@ -97,7 +97,7 @@ pub fn verify_vapid(
     if jwt_header.get("alg").and_then(|v| v.as_str()) != Some("ES256") {
         return unauthorized(format!("JWT alg must be ES256, got {}", jwt_header["alg"]));
     }
-    let signature = match b64::decode(signature_b64) {
+    let signature = match b64::decode_lenient(signature_b64).ok() {
         Some(bytes) if bytes.len() == 64 => Signature::from_slice(&bytes).ok(),
         _ => None,
     };
@@ -155,7 +155,7 @@ pub fn verify_vapid(
 }
 
 fn decode_json(part: &str) -> Option<serde_json::Value> {
-    let bytes = b64::decode(part)?;
+    let bytes = b64::decode_lenient(part).ok()?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     value.is_object().then_some(value)
 }

@@ -1,11 +1,12 @@
-//! Lenient base64 decoding for keys that come from browsers and config files.
+//! base64url as Web Push writes it, and lenient decoding for keys that come from browsers and
+//! config files.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Decodes base64url with or without `=` padding, and also the standard
 /// alphabet (`+` and `/`), since some clients serialise keys with `btoa`.
-pub(crate) fn decode_lenient(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
+pub fn decode_lenient(input: &str) -> Result<Vec<u8>, base64::DecodeError> {
     let normalised: String = input
         .trim()
         .trim_end_matches('=')
@@ -20,7 +21,7 @@ pub(crate) fn decode_lenient(input: &str) -> Result<Vec<u8>, base64::DecodeError
 }
 
 /// Encodes as base64url without padding (the Web Push wire format).
-pub(crate) fn encode(bytes: &[u8]) -> String {
+pub fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 

@@ -32,7 +32,7 @@
 
 #![warn(missing_docs)]
 
-mod b64;
+pub mod b64;
 mod endpoint;
 mod keys;
 mod message;

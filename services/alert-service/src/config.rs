@@ -5,6 +5,9 @@ use std::time::Duration;
 use alert_platform::{ConfigError, Env};
 use secrecy::{ExposeSecret, SecretString};
 
+/// The port served on when `PORT` is unset.
+pub const DEFAULT_PORT: u16 = 50051;
+
 /// Shortest `JWT_SECRET` accepted: HS256 keys shorter than the hash output are guessable.
 const MIN_JWT_SECRET_BYTES: usize = 32;
 
@@ -57,7 +60,7 @@ impl Config {
             ));
         }
         Ok(Config {
-            port: env.parse_or("PORT", 50051)?,
+            port: env.parse_or("PORT", DEFAULT_PORT)?,
             database_url: SecretString::from(env.required("DATABASE_URL")?),
             jwt_secret,
             access_token_ttl: env.duration_or("ACCESS_TOKEN_TTL", Duration::from_secs(15 * 60))?,

@@ -12,7 +12,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod grpc;
-pub mod health;
 pub mod runner;
 pub mod startup;
 pub mod store;

@@ -1,14 +1,19 @@
 //! The `alert-service` binary: configuration from the environment, then the library does the rest.
+//! `alert-service health` instead probes a running alert-service on `PORT` (the container health
+//! check).
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
-use alert_platform::{Env, SystemClock, grpc, grpc::GrpcListener, shutdown, telemetry};
-use alert_service::{Application, Config, Peers};
+use alert_platform::{Env, SystemClock, grpc, grpc::GrpcListener, health, shutdown, telemetry};
+use alert_service::{Application, Config, Peers, config::DEFAULT_PORT};
 use anyhow::Context as _;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let env = Env::from_process();
+    if std::env::args().nth(1).as_deref() == Some("health") {
+        return Ok(health::probe_command(&env, DEFAULT_PORT).await);
+    }
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
 
@@ -29,5 +34,5 @@ async fn main() -> anyhow::Result<()> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,10 +6,12 @@ use alert_platform::{
     access_token::AccessTokens,
     clock::SharedClock,
     grpc::{self, GrpcListener},
+    health::{DATABASE_CHECK_INTERVAL, DatabaseHealth},
 };
 use alert_proto::v1::{
-    alert_runner_service_server::AlertRunnerServiceServer,
-    alert_service_server::AlertServiceServer, auth_service_server::AuthServiceServer,
+    alert_runner_service_server::{self, AlertRunnerServiceServer},
+    alert_service_server::{self, AlertServiceServer},
+    auth_service_server::{self, AuthServiceServer},
 };
 use secrecy::ExposeSecret;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
@@ -23,11 +25,17 @@ use crate::{
     config::Config,
     error::Error,
     grpc::{AlertGrpc, AuthGrpc, RunnerGrpc},
-    health::{HEALTH_CHECK_INTERVAL, report_database_health},
     runner::Runner,
     store::{SqlStore, Store},
     sync::ScheduleSync,
 };
+
+/// The gRPC services alert-service serves, whose health follows the database.
+const SERVICE_NAMES: [&str; 3] = [
+    auth_service_server::SERVICE_NAME,
+    alert_service_server::SERVICE_NAME,
+    alert_runner_service_server::SERVICE_NAME,
+];
 
 /// Channels to the services alert-service calls.
 #[derive(Debug, Clone)]
@@ -116,12 +124,12 @@ impl Application {
             info!(%address, "alert-service listening");
         }
         let tracker = TaskTracker::new();
-        tracker.spawn(report_database_health(
+        let database_health = DatabaseHealth::new(
             health_reporter,
             store.database().clone(),
-            HEALTH_CHECK_INTERVAL,
-            shutdown.clone(),
-        ));
+            SERVICE_NAMES.to_vec(),
+        );
+        tracker.spawn(database_health.run(DATABASE_CHECK_INTERVAL, shutdown.clone()));
         tracker.spawn(sync.run(config.schedule_sync_interval, shutdown.clone()));
         tracker.close();
 
