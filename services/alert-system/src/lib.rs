@@ -246,6 +246,9 @@ fn start_error(service: &'static str, error: impl std::fmt::Display) -> Embedded
     }
 }
 
+/// Where `npm run build` in web/ puts the app, relative to the repository root.
+const BUILT_WEB_APP: &str = "web/dist";
+
 /// The caller's environment plus the development secrets it does not configure.
 fn service_env(env: &Env, config: &EmbeddedConfig) -> Result<Env, EmbeddedError> {
     let mut service_env = env.clone();
@@ -257,6 +260,15 @@ fn service_env(env: &Env, config: &EmbeddedConfig) -> Result<Env, EmbeddedError>
         if env.get("VAPID_PRIVATE_KEY").is_none() {
             service_env.set("VAPID_PRIVATE_KEY", secrets.vapid_private_key);
         }
+    }
+    // A laptop run from the repository serves the web app once it is built (`npm run build` in
+    // web/), without being told where it is.
+    if env.get("WEB_DIR").is_none()
+        && std::path::Path::new(BUILT_WEB_APP)
+            .join("index.html")
+            .is_file()
+    {
+        service_env.set("WEB_DIR", BUILT_WEB_APP);
     }
     if let Some(url) = env.get("DATABASE_URL")
         && Backend::of_url(url) != Some(Backend::Postgres)

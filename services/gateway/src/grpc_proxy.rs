@@ -1,5 +1,6 @@
 //! gRPC-web (and HTTP/2 gRPC) for browsers: the public services are forwarded, as raw gRPC, to
-//! the service that serves them. Internal services (`SchedulerService`, `NotifierService`,
+//! the service that serves them, except `AuthService`, which the gateway terminates itself to keep
+//! the refresh token in a cookie ([`crate::browser_auth`]). Internal services (`SchedulerService`, `NotifierService`,
 //! `AlertRunnerService`) have no route here and are never reachable from outside.
 
 use std::{convert::Infallible, future::Future, pin::Pin, task::Poll};
@@ -20,6 +21,7 @@ use tower::{Service, ServiceExt};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
+    browser_auth::BrowserAuth,
     extract::BODY_LIMIT_BYTES,
     layers::{Authenticator, RateLimit, limit_rate, require_access_token},
 };
@@ -45,25 +47,20 @@ pub fn router<S: Clone + Send + Sync + 'static>(
     authenticator: Authenticator,
     rate_limit: RateLimit,
 ) -> Router<S> {
+    let auth = BrowserAuth::server(alert.clone());
     let alert = GrpcProxy::new("alert-service", alert);
     let notifier = GrpcProxy::new("notifier-service", notifier);
     let public = Router::new()
-        .route(
-            "/alert.v1.AuthService/Register",
-            post_service(alert.clone()),
-        )
-        .route("/alert.v1.AuthService/Login", post_service(alert.clone()))
-        .route("/alert.v1.AuthService/Refresh", post_service(alert.clone()))
+        .route("/alert.v1.AuthService/Register", post_service(auth.clone()))
+        .route("/alert.v1.AuthService/Login", post_service(auth.clone()))
+        .route("/alert.v1.AuthService/Refresh", post_service(auth.clone()))
         .route(
             "/alert.v1.PushService/GetVapidPublicKey",
             post_service(notifier.clone()),
         )
         .route_layer(from_fn_with_state(rate_limit.clone(), limit_rate));
     let signed_in = Router::new()
-        .route(
-            "/alert.v1.AuthService/{method}",
-            post_service(alert.clone()),
-        )
+        .route("/alert.v1.AuthService/{method}", post_service(auth))
         .route("/alert.v1.AlertService/{method}", post_service(alert))
         .route("/alert.v1.PushService/{method}", post_service(notifier))
         .route_layer(from_fn_with_state(rate_limit, limit_rate))

@@ -5,6 +5,7 @@
 //! rate-limits callers, and forwards to alert-service, notifier-service and scheduler-service
 //! with the caller's user id in the `x-user-id` metadata.
 
+pub mod browser_auth;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -1,8 +1,8 @@
 //! gRPC-web calls built by hand, as a browser's grpc-web client sends them.
 
 use alert_proto::v1::{
-    FireRequest, ListAlertsRequest, ListAlertsResponse, LoginRequest, LoginResponse, NotifyRequest,
-    RunAlertRequest,
+    FireRequest, ListAlertsRequest, ListAlertsResponse, LoginRequest, LoginResponse, LogoutRequest,
+    NotifyRequest, RefreshRequest, RefreshResponse, RunAlertRequest,
 };
 use base64::Engine as _;
 use prost::Message;
@@ -18,6 +18,7 @@ struct GrpcWebReply {
     content_type: String,
     grpc_status: Option<String>,
     messages: Vec<Vec<u8>>,
+    set_cookies: Vec<String>,
 }
 
 fn frame(message: &impl Message) -> Vec<u8> {
@@ -35,6 +36,17 @@ async fn grpc_web_call(
     user_id: Option<&str>,
     text: bool,
 ) -> GrpcWebReply {
+    grpc_web_call_with_cookie(app, path, message, user_id, text, None).await
+}
+
+async fn grpc_web_call_with_cookie(
+    app: &TestApp,
+    path: &str,
+    message: &impl Message,
+    user_id: Option<&str>,
+    text: bool,
+    cookie: Option<&str>,
+) -> GrpcWebReply {
     let (content_type, accept, body) = if text {
         let body = base64::engine::general_purpose::STANDARD
             .encode(frame(message))
@@ -51,22 +63,28 @@ async fn grpc_web_call(
             frame(message),
         )
     };
-    let response = app
+    let mut builder = app
         .request(Method::POST, path, user_id)
         .header("content-type", content_type)
         .header("accept", accept)
         .header("x-grpc-web", "1")
-        .header("x-user-id", "forged-user")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .header("x-user-id", "forged-user");
+    if let Some(cookie) = cookie {
+        builder = builder.header("cookie", cookie);
+    }
+    let response = builder.body(body).send().await.unwrap();
     let http_status = response.status();
     let content_type = response
         .headers()
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
+    let set_cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
     let mut grpc_status = response
         .headers()
         .get("grpc-status")
@@ -108,6 +126,7 @@ async fn grpc_web_call(
         content_type,
         grpc_status,
         messages,
+        set_cookies,
     }
 }
 
@@ -190,7 +209,27 @@ async fn sign_in_over_grpc_web_needs_no_token_and_carries_no_user() {
     let reply = grpc_web_call(&app, "/alert.v1.AuthService/Login", &login, None, false).await;
     assert_eq!(reply.grpc_status.as_deref(), Some("0"), "{reply:?}");
     let response = LoginResponse::decode(reply.messages[0].as_slice()).unwrap();
-    assert_eq!(response.session.unwrap().access_token, "access");
+    let session = response.session.unwrap();
+    assert_eq!(session.access_token, "access");
+    assert_eq!(
+        session.refresh_token, "",
+        "the refresh token goes into the cookie, not to the page's script"
+    );
+    let [cookie] = reply.set_cookies.as_slice() else {
+        panic!("one cookie expected: {reply:?}");
+    };
+    assert!(
+        cookie.starts_with("alert_refresh_token=refresh;"),
+        "{cookie}"
+    );
+    for attribute in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/alert.v1.AuthService/",
+    ] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
     assert_eq!(
         app.recorder.calls(),
         vec![("AuthService/Login", None)],
@@ -223,4 +262,89 @@ async fn grpc_web_calls_to_internal_services_are_refused() {
         "no internal service was called: {:?}",
         app.recorder.calls()
     );
+}
+
+#[tokio::test]
+async fn refresh_over_grpc_web_takes_the_token_from_the_cookie_and_renews_it() {
+    let app = spawn_app().await;
+    let reply = grpc_web_call_with_cookie(
+        &app,
+        "/alert.v1.AuthService/Refresh",
+        &RefreshRequest::default(),
+        None,
+        false,
+        Some("theme=dark; alert_refresh_token=from-cookie"),
+    )
+    .await;
+    assert_eq!(reply.grpc_status.as_deref(), Some("0"), "{reply:?}");
+    let (_, request) = app.recorder.last::<RefreshRequest>("AuthService/Refresh");
+    assert_eq!(request.refresh_token, "from-cookie");
+    let response = RefreshResponse::decode(reply.messages[0].as_slice()).unwrap();
+    assert_eq!(response.session.unwrap().refresh_token, "");
+    assert!(
+        reply.set_cookies[0].starts_with("alert_refresh_token=refresh;"),
+        "{reply:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_refresh_clears_the_cookie() {
+    let app = spawn_app().await;
+    app.recorder.fail("AuthService/Refresh", || {
+        tonic::Status::unauthenticated("session expired, sign in again")
+    });
+    let reply = grpc_web_call_with_cookie(
+        &app,
+        "/alert.v1.AuthService/Refresh",
+        &RefreshRequest::default(),
+        None,
+        false,
+        Some("alert_refresh_token=spent"),
+    )
+    .await;
+    assert_eq!(reply.grpc_status.as_deref(), Some("16"), "{reply:?}");
+    assert!(
+        reply.set_cookies.iter().any(|c| c.contains("Max-Age=0")),
+        "{reply:?}"
+    );
+}
+
+#[tokio::test]
+async fn logout_over_grpc_web_spends_the_cookies_token_and_clears_it() {
+    let app = spawn_app().await;
+    let reply = grpc_web_call_with_cookie(
+        &app,
+        "/alert.v1.AuthService/Logout",
+        &LogoutRequest::default(),
+        Some("user-1"),
+        false,
+        Some("alert_refresh_token=current"),
+    )
+    .await;
+    assert_eq!(reply.grpc_status.as_deref(), Some("0"), "{reply:?}");
+    let (user, request) = app.recorder.last::<LogoutRequest>("AuthService/Logout");
+    assert_eq!(
+        (user.as_deref(), request.refresh_token.as_str()),
+        (Some("user-1"), "current")
+    );
+    assert!(
+        reply.set_cookies.iter().any(|c| c.contains("Max-Age=0")),
+        "{reply:?}"
+    );
+}
+
+#[tokio::test]
+async fn logout_over_grpc_web_still_needs_an_access_token() {
+    let app = spawn_app().await;
+    let reply = grpc_web_call_with_cookie(
+        &app,
+        "/alert.v1.AuthService/Logout",
+        &LogoutRequest::default(),
+        None,
+        false,
+        Some("alert_refresh_token=current"),
+    )
+    .await;
+    assert_eq!(reply.grpc_status.as_deref(), Some("16"), "{reply:?}");
+    assert!(app.recorder.calls().is_empty());
 }

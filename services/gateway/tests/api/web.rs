@@ -67,3 +67,51 @@ async fn a_web_dir_without_an_index_is_refused_at_start() {
             .expect("an empty WEB_DIR is refused");
     assert!(error.to_string().contains("index.html"), "{error}");
 }
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_a_year_and_everything_else_is_revalidated() {
+    let web_dir = tempfile::tempdir().unwrap();
+    std::fs::write(web_dir.path().join("index.html"), "<html>alert app</html>").unwrap();
+    std::fs::write(
+        web_dir.path().join("sw.js"),
+        "self.addEventListener('push', () => {})",
+    )
+    .unwrap();
+    std::fs::create_dir(web_dir.path().join("assets")).unwrap();
+    std::fs::write(
+        web_dir.path().join("assets/index-AbC123.js"),
+        "console.log('hi')",
+    )
+    .unwrap();
+    let path = web_dir.path().to_str().unwrap().to_owned();
+    let app = spawn_app_with(move |env| env.with("WEB_DIR", path)).await;
+
+    let cases = [
+        (
+            "/assets/index-AbC123.js",
+            StatusCode::OK,
+            "public, max-age=31536000, immutable",
+        ),
+        ("/", StatusCode::OK, "no-cache"),
+        ("/index.html", StatusCode::OK, "no-cache"),
+        ("/sw.js", StatusCode::OK, "no-cache"),
+        ("/app/settings", StatusCode::OK, "no-cache"),
+        ("/assets/gone-XyZ.js", StatusCode::NOT_FOUND, "no-cache"),
+    ];
+    for (path, status, cache_control) in cases {
+        let response = app.call(Method::GET, path, None, None).await;
+        assert_eq!(response.status, status, "{path}");
+        assert_eq!(response.headers["cache-control"], cache_control, "{path}");
+        let csp = response.headers["content-security-policy"]
+            .to_str()
+            .unwrap();
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp} lacks {directive}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+    }
+}
