@@ -201,6 +201,24 @@ pub enum CronError {
         day_of_week: String,
     },
 
+    /// One day field covers every day but is not written `*` (e.g. `1-31`, `*/1`, `0-6`) while
+    /// the other restricts the days. Unix cron implementations read that differently: vixie
+    /// cron and croniter OR the two fields (every day) for `1-31`, croniter also for `*/1`,
+    /// so the schedule would not mean what it seems to.
+    #[error(
+        "{full_field} `{full_text}` covers every day but is not written `*`, while {other_field} `{other_text}` restricts the days: unix cron would then fire when either field matches (every day); write `*` in the {full_field} field to fire only on {other_field} `{other_text}`"
+    )]
+    AmbiguousFullDayField {
+        /// The day field that covers every day.
+        full_field: CronField,
+        /// That field as written.
+        full_text: String,
+        /// The restricted day field.
+        other_field: CronField,
+        /// That field as written.
+        other_text: String,
+    },
+
     /// The day-of-month values never occur in the chosen months (e.g. `30 2`).
     #[error(
         "schedule never fires: day-of-month `{day_of_month}` does not occur in month `{month}`; pick days that exist in those months"

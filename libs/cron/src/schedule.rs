@@ -74,6 +74,35 @@ impl CronSchedule {
                 day_of_week: dow.to_owned(),
             });
         }
+        // Unix cron ORs the day fields unless one is written as a wildcard; a field that merely
+        // covers every day (`1-31`) would make that OR fire every day.
+        for (full_field, full_text, full, other_field, other_text, other_restricted) in [
+            (
+                CronField::DayOfMonth,
+                dom,
+                !schedule.day_of_month_restricted(),
+                CronField::DayOfWeek,
+                dow,
+                schedule.day_of_week_restricted(),
+            ),
+            (
+                CronField::DayOfWeek,
+                dow,
+                !schedule.day_of_week_restricted(),
+                CronField::DayOfMonth,
+                dom,
+                schedule.day_of_month_restricted(),
+            ),
+        ] {
+            if full && other_restricted && !matches!(full_text, "*" | "?") {
+                return Err(CronError::AmbiguousFullDayField {
+                    full_field,
+                    full_text: full_text.to_owned(),
+                    other_field,
+                    other_text: other_text.to_owned(),
+                });
+            }
+        }
         if !schedule.some_day_exists() {
             return Err(CronError::NeverFires {
                 day_of_month: dom.to_owned(),

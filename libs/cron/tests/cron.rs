@@ -109,6 +109,12 @@ fn invalid_inputs_are_rejected_with_a_specific_error() {
         ("0 8 1 * 1", CronError::BothDaysRestricted { day_of_month: value("1"), day_of_week: value("1") },
             "restricting both day-of-month (`1`) and day-of-week (`1`) is not supported because EventBridge Scheduler cannot express it", "unix OR semantics"),
         ("0 8 1-15 * MON-FRI", CronError::BothDaysRestricted { day_of_month: value("1-15"), day_of_week: value("MON-FRI") }, "pick one", "both day fields as ranges"),
+        ("0 8 1-31 * 1-5", CronError::AmbiguousFullDayField { full_field: DayOfMonth, full_text: value("1-31"), other_field: DayOfWeek, other_text: value("1-5") },
+            "unix cron would then fire when either field matches", "vixie cron and croniter OR `1-31` with the weekdays: every day"),
+        ("0 8 */1 * MON", CronError::AmbiguousFullDayField { full_field: DayOfMonth, full_text: value("*/1"), other_field: DayOfWeek, other_text: value("MON") },
+            "write `*` in the day-of-month field", "croniter ORs `*/1`, vixie cron does not"),
+        ("0 8 15 * 0-7", CronError::AmbiguousFullDayField { full_field: DayOfWeek, full_text: value("0-7"), other_field: DayOfMonth, other_text: value("15") },
+            "day-of-week `0-7` covers every day", "a full day-of-week range beside a restricted day-of-month"),
         ("0 8 31 4,6 *", CronError::NeverFires { day_of_month: value("31"), month: value("4,6") }, "never fires", "31st of 30-day months"),
         ("0 8 30 FEB *", CronError::NeverFires { day_of_month: value("30"), month: value("FEB") }, "does not occur", "30th of february"),
     ];
@@ -141,6 +147,7 @@ fn error_messages_are_lowercase_without_a_trailing_period() {
         "0 8 L * *",
         "? * * * *",
         "0 8 1 * 1",
+        "0 8 1-31 * 1",
         "0 8 30 2 *",
     ];
     let mut messages: Vec<String> = inputs

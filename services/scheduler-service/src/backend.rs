@@ -1,9 +1,9 @@
 //! Where buckets are scheduled. The desired state (buckets, members) always lives in our
 //! database; a backend makes each bucket fire at its times by calling `Fire`.
 //!
-//! Only the local backend exists for now: the database row of a bucket *is* its schedule, and
-//! [`crate::tick::LocalScheduler`] fires due buckets. An EventBridge Scheduler backend will
-//! implement the same trait with one schedule per bucket.
+//! The local backend: the database row of a bucket *is* its schedule, and
+//! [`crate::tick::LocalScheduler`] fires due buckets. [`crate::eventbridge::EventBridgeBackend`]
+//! keeps one EventBridge Scheduler schedule per bucket instead.
 
 use async_trait::async_trait;
 
@@ -20,6 +20,12 @@ pub trait ScheduleBackend: Send + Sync + 'static {
 
     /// Stops firing the bucket. Idempotent: an unknown bucket is fine.
     async fn remove_bucket(&self, key: &BucketKey) -> Result<()>;
+
+    /// An alert left the bucket (moved, paused or deleted) and it still exists: whether it
+    /// should fire may have changed.
+    async fn refresh_bucket(&self, _key: &BucketKey) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The local durable scheduler: needs nothing beyond the database, which the tick loop reads.

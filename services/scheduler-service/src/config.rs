@@ -4,6 +4,11 @@ use std::time::Duration;
 
 use alert_platform::{ConfigError, Env};
 
+use crate::eventbridge::EventBridgeConfig;
+
+/// The port served on when `PORT` is unset.
+pub const DEFAULT_PORT: u16 = 50052;
+
 /// Settings of scheduler-service.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -19,16 +24,18 @@ pub struct Config {
     pub tick_interval: Duration,
     /// `FANOUT_CONCURRENCY` (default 32): RunAlert calls in flight at once.
     pub fanout_concurrency: usize,
+    /// `AWS_SCHEDULER_ENABLED=true`: EventBridge Scheduler fires the buckets (and the local tick
+    /// does not); `None` runs the local scheduler.
+    pub eventbridge: Option<EventBridgeConfig>,
 }
 
 impl Config {
     pub fn from_env(env: &Env) -> Result<Config, ConfigError> {
-        if env.bool_or("AWS_SCHEDULER_ENABLED", false)? {
-            return Err(ConfigError::new(
-                "AWS_SCHEDULER_ENABLED",
-                "the EventBridge Scheduler backend is not available in this build yet; unset it to use the local scheduler",
-            ));
-        }
+        let eventbridge = if env.bool_or("AWS_SCHEDULER_ENABLED", false)? {
+            Some(EventBridgeConfig::from_env(env)?)
+        } else {
+            None
+        };
         let tick_interval = env.duration_or("SCHEDULER_TICK_INTERVAL", Duration::from_secs(1))?;
         if tick_interval.is_zero() {
             return Err(ConfigError::new(
@@ -41,11 +48,12 @@ impl Config {
             return Err(ConfigError::new("FANOUT_CONCURRENCY", "must be at least 1"));
         }
         Ok(Config {
-            port: env.parse_or("PORT", 50052)?,
+            port: env.parse_or("PORT", DEFAULT_PORT)?,
             database_url: env.required("DATABASE_URL")?,
             missed_fire_grace: env.duration_or("MISSED_FIRE_GRACE", Duration::from_secs(3600))?,
             tick_interval,
             fanout_concurrency,
+            eventbridge,
         })
     }
 }
@@ -62,6 +70,7 @@ mod tests {
         assert_eq!(config.missed_fire_grace, Duration::from_secs(3600));
         assert_eq!(config.tick_interval, Duration::from_secs(1));
         assert_eq!(config.fanout_concurrency, 32);
+        assert!(config.eventbridge.is_none());
     }
 
     #[test]
@@ -71,14 +80,13 @@ mod tests {
     }
 
     #[test]
-    fn the_eventbridge_backend_is_refused_for_now() {
+    fn the_eventbridge_backend_needs_its_group_and_role() {
         let env = Env::from_pairs([
             ("DATABASE_URL", "sqlite://x.db"),
             ("AWS_SCHEDULER_ENABLED", "true"),
         ]);
         let error = Config::from_env(&env).unwrap_err();
-        assert_eq!(error.variable, "AWS_SCHEDULER_ENABLED");
-        assert!(error.reason.contains("EventBridge"), "{error}");
+        assert_eq!(error.variable, "SCHEDULE_GROUP_NAME");
     }
 
     #[test]
@@ -88,6 +96,7 @@ mod tests {
             ("MISSED_FIRE_GRACE", "soon"),
             ("SCHEDULER_TICK_INTERVAL", "0"),
             ("FANOUT_CONCURRENCY", "0"),
+            ("AWS_SCHEDULER_ENABLED", "maybe"),
         ] {
             let env = Env::from_pairs([("DATABASE_URL", "sqlite://x.db"), (variable, value)]);
             let error = Config::from_env(&env).expect_err(variable);

@@ -96,6 +96,9 @@ impl FanOutWorker {
                                 let key = run.key.clone();
                                 worker.attempt(run, permit).await;
                                 running.lock().expect("running set poisoned").remove(&key);
+                                // A permit is free again: claim more now rather than at the
+                                // next poll, or a large fire runs one batch per poll interval.
+                                worker.wake.notify_one();
                             });
                         }
                     }

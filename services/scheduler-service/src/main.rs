@@ -1,19 +1,27 @@
+//! The `scheduler-service` binary: configuration from the environment, then the library does the
+//! rest. `scheduler-service health` instead probes a running scheduler-service on `PORT` (the
+//! container health check).
+
 use std::{
     net::{Ipv4Addr, SocketAddr},
+    process::ExitCode,
     sync::Arc,
 };
 
 use alert_platform::{
     Env, SystemClock,
     grpc::{self, GrpcListener},
-    shutdown, telemetry,
+    health, shutdown, telemetry,
 };
 use anyhow::Context;
-use scheduler_service::{Application, Config, Peers};
+use scheduler_service::{Application, Config, Peers, config::DEFAULT_PORT};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let env = Env::from_process();
+    if std::env::args().nth(1).as_deref() == Some("health") {
+        return Ok(health::probe_command(&env, DEFAULT_PORT).await);
+    }
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
     let listener = GrpcListener::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port)))
@@ -29,5 +37,5 @@ async fn main() -> anyhow::Result<()> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,7 @@ impl Scheduler {
             timezone: schedule.timezone.name().to_owned(),
             next_fire_at: schedule.next_after(now),
         };
+        let previous = self.store.member(&request.alert_id).await?;
         let change = self
             .store
             .upsert_member(&request.alert_id, &bucket, request.enabled, now)
@@ -55,6 +56,8 @@ impl Scheduler {
         if let Some(removed) = &change.removed_bucket {
             self.backend.remove_bucket(removed).await?;
             info!(schedule_key = %removed, "empty bucket removed");
+        } else if let Some(left) = previous.map(|m| m.bucket_key).filter(|k| *k != bucket.key) {
+            self.backend.refresh_bucket(&left).await?;
         }
         info!(
             alert_id = %request.alert_id,
@@ -69,9 +72,12 @@ impl Scheduler {
 
     /// Takes the alert out of its bucket; an unknown alert is fine.
     pub async fn delete_schedule(&self, alert_id: &AlertId) -> Result<()> {
+        let previous = self.store.member(alert_id).await?;
         if let Some(removed) = self.store.remove_member(alert_id).await? {
             self.backend.remove_bucket(&removed).await?;
             info!(schedule_key = %removed, "empty bucket removed");
+        } else if let Some(left) = previous {
+            self.backend.refresh_bucket(&left.bucket_key).await?;
         }
         info!(alert_id = %alert_id, "schedule deleted");
         Ok(())

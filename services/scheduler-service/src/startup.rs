@@ -5,24 +5,39 @@ use std::{net::SocketAddr, sync::Arc};
 use alert_platform::{
     clock::SharedClock,
     grpc::{self, GrpcListener},
+    health::{DATABASE_CHECK_INTERVAL, DatabaseHealth},
 };
-use alert_proto::v1::scheduler_service_server::{SERVICE_NAME, SchedulerServiceServer};
+use alert_proto::v1::{
+    scheduler_service_server::{SERVICE_NAME, SchedulerServiceServer},
+    scheduler_sync_service_server::SchedulerSyncServiceServer,
+};
 use tokio::sync::Notify;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tonic::transport::{Channel, Server};
 use tracing::info;
 
 use crate::{
-    backend::LocalBackend,
+    backend::{LocalBackend, ScheduleBackend},
     config::Config,
     error::{Error, Result},
+    eventbridge::{
+        EventBridgeBackend, RateLimiter, Reconciler, SchedulerApi, SyncWorker, scheduler_client,
+    },
     fanout::FanOutWorker,
     grpc::SchedulerGrpc,
-    health::report_database_health,
+    grpc_sync::SchedulerSyncGrpc,
     scheduler::Scheduler,
-    store::{SqlStore, Store},
+    store::{SqlStore, Store, SyncStore},
     tick::LocalScheduler,
 };
+
+/// The EventBridge backend's background parts.
+#[derive(Clone)]
+pub struct EventBridgeParts {
+    pub api: SchedulerApi,
+    pub sync_worker: SyncWorker,
+    pub reconciler: Reconciler,
+}
 
 /// The services scheduler-service calls.
 #[derive(Debug, Clone)]
@@ -39,6 +54,7 @@ pub struct Application {
     scheduler: Arc<Scheduler>,
     local_scheduler: LocalScheduler,
     fanout: FanOutWorker,
+    eventbridge: Option<EventBridgeParts>,
 }
 
 impl Application {
@@ -52,10 +68,42 @@ impl Application {
     ) -> Result<Application> {
         let store = Arc::new(SqlStore::connect(&config.database_url).await?);
         let dyn_store: Arc<dyn Store> = store.clone();
+        let sync_store: Arc<dyn SyncStore> = store.clone();
         let fanout_wake = Arc::new(Notify::new());
+        let (backend, eventbridge): (Arc<dyn ScheduleBackend>, _) = match &config.eventbridge {
+            None => (Arc::new(LocalBackend), None),
+            Some(eventbridge_config) => {
+                let eventbridge_config = Arc::new(eventbridge_config.clone());
+                let client = scheduler_client(&eventbridge_config.aws).await;
+                let limiter = Arc::new(RateLimiter::per_second(
+                    eventbridge_config.rate_limit_per_second,
+                ));
+                let api = SchedulerApi::new(client, eventbridge_config.group_name.clone(), limiter);
+                let sync_wake = Arc::new(Notify::new());
+                let parts = EventBridgeParts {
+                    sync_worker: SyncWorker::new(
+                        sync_store.clone(),
+                        api.clone(),
+                        eventbridge_config.clone(),
+                        clock.clone(),
+                        sync_wake.clone(),
+                    ),
+                    reconciler: Reconciler::new(
+                        sync_store.clone(),
+                        api.clone(),
+                        eventbridge_config,
+                        clock.clone(),
+                        sync_wake.clone(),
+                    ),
+                    api,
+                };
+                let backend = EventBridgeBackend::new(sync_store.clone(), clock.clone(), sync_wake);
+                (Arc::new(backend) as Arc<dyn ScheduleBackend>, Some(parts))
+            }
+        };
         let scheduler = Arc::new(Scheduler::new(
             dyn_store.clone(),
-            Arc::new(LocalBackend),
+            backend,
             clock.clone(),
             fanout_wake.clone(),
         ));
@@ -80,7 +128,14 @@ impl Application {
             scheduler,
             local_scheduler,
             fanout,
+            eventbridge,
         })
+    }
+
+    /// The EventBridge backend's sync worker, reconciler and API client (with
+    /// `AWS_SCHEDULER_ENABLED=true`), to drive or inspect them (tests, operators).
+    pub fn eventbridge(&self) -> Option<EventBridgeParts> {
+        self.eventbridge.clone()
     }
 
     /// The bound address of a TCP listener.
@@ -98,6 +153,11 @@ impl Application {
         self.store.clone()
     }
 
+    /// The sync state of the buckets' schedules in the backend.
+    pub fn sync_store(&self) -> Arc<dyn SyncStore> {
+        self.store.clone()
+    }
+
     /// Serves gRPC and runs the scheduler tick and the fan-out until `shutdown` is cancelled;
     /// then stops the tick, lets the fan-out finish the calls it has in flight, and only then
     /// stops the server.
@@ -109,28 +169,50 @@ impl Application {
             scheduler,
             local_scheduler,
             fanout,
+            eventbridge,
         } = self;
+        let backend_name = if eventbridge.is_some() {
+            "eventbridge"
+        } else {
+            "local"
+        };
+        let sync_grpc = SchedulerSyncGrpc::new(
+            store.clone(),
+            backend_name,
+            eventbridge.as_ref().map(|parts| parts.reconciler.clone()),
+            eventbridge.as_ref().map(|parts| parts.api.clone()),
+        );
         let (health_reporter, health_service) = grpc::health_service().await;
         let router = Server::builder()
             .add_service(health_service)
             .add_service(grpc::reflection_service())
-            .add_service(SchedulerServiceServer::new(SchedulerGrpc::new(scheduler)));
+            .add_service(SchedulerServiceServer::new(SchedulerGrpc::new(scheduler)))
+            .add_service(SchedulerSyncServiceServer::new(sync_grpc));
 
         let loops_stop = shutdown.child_token();
         let loops = TaskTracker::new();
-        loops.spawn(report_database_health(
+        let database_health = DatabaseHealth::new(
             health_reporter,
             store.database().clone(),
             vec![SERVICE_NAME],
-            loops_stop.clone(),
-        ));
-        loops.spawn(local_scheduler.run(config.tick_interval, loops_stop.clone()));
+        );
+        loops.spawn(database_health.run(DATABASE_CHECK_INTERVAL, loops_stop.clone()));
+        match eventbridge {
+            // EventBridge fires the buckets (through the trigger webhook); the tick must not.
+            Some(parts) => {
+                loops.spawn(parts.reconciler.run(loops_stop.clone()));
+                loops.spawn(parts.sync_worker.run(loops_stop.clone()));
+            }
+            None => {
+                loops.spawn(local_scheduler.run(config.tick_interval, loops_stop.clone()));
+            }
+        }
         loops.spawn(fanout.run(loops_stop.clone()));
         loops.close();
 
         let server_stop = CancellationToken::new();
         let mut server = tokio::spawn(grpc::serve(router, listener, server_stop.clone()));
-        info!(tick_interval = ?config.tick_interval, "scheduler-service started");
+        info!(tick_interval = ?config.tick_interval, backend = backend_name, "scheduler-service started");
         let server_result = tokio::select! {
             result = &mut server => Some(result),
             () = shutdown.cancelled() => None,

@@ -2,11 +2,13 @@
 //! state), fire records (idempotency of fires) and fire runs (the fan-out owed to alert-service).
 
 mod sql;
+pub mod sync;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use sql::{MIGRATIONS, SCHEMA, SqlStore};
+pub use sync::{BucketSync, MarkReason, SyncCounts, SyncOutcome, SyncState, SyncStore};
 
 use crate::{
     domain::{AlertId, BucketKey, Fire, FireTarget},

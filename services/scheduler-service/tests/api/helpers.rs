@@ -8,7 +8,7 @@ use std::{
 };
 
 use alert_platform::{
-    Clock, ManualClock,
+    Clock, ManualClock, SystemClock,
     db::testing::{fresh_postgres_database, sqlite_url},
     grpc::{self, GrpcListener},
     telemetry,
@@ -19,11 +19,14 @@ use alert_proto::v1::{
     alert_runner_service_server::{AlertRunnerService, AlertRunnerServiceServer},
     fire_request::Target,
     scheduler_service_client::SchedulerServiceClient,
+    scheduler_sync_service_client::SchedulerSyncServiceClient,
 };
 use chrono::{DateTime, Utc};
 use scheduler_service::{
     Application, Config, Peers,
-    store::Store,
+    eventbridge::EventBridgeConfig,
+    startup::EventBridgeParts,
+    store::{Store, SyncStore},
     tick::{LocalScheduler, TickReport},
 };
 use tokio::{sync::watch, task::JoinHandle};
@@ -217,6 +220,10 @@ pub struct TestSetup {
     pub missed_fire_grace: Duration,
     /// The tick of the scheduler loop and the fan-out poll.
     pub tick_interval: Duration,
+    /// `AWS_SCHEDULER_ENABLED=true` with these settings.
+    pub eventbridge: Option<EventBridgeConfig>,
+    /// Give the app the wall clock instead of [`TestSetup::clock`] (backoff needs time to pass).
+    pub system_clock: bool,
 }
 
 impl TestSetup {
@@ -228,6 +235,8 @@ impl TestSetup {
             fanout_concurrency: 32,
             missed_fire_grace: Duration::from_secs(3600),
             tick_interval: Duration::from_millis(20),
+            eventbridge: None,
+            system_clock: false,
         }
     }
 
@@ -246,6 +255,7 @@ impl TestSetup {
             missed_fire_grace: self.missed_fire_grace,
             tick_interval: self.tick_interval,
             fanout_concurrency: self.fanout_concurrency,
+            eventbridge: self.eventbridge.clone(),
         };
         let listener = GrpcListener::bind("127.0.0.1:0".parse().unwrap())
             .await
@@ -253,9 +263,16 @@ impl TestSetup {
         let peers = Peers {
             alert_runner: grpc::connect_lazy(&self.runner.url).unwrap(),
         };
-        let app = Application::build(config, listener, peers, Arc::new(self.clock.clone()))
+        let clock: alert_platform::clock::SharedClock = if self.system_clock {
+            Arc::new(SystemClock)
+        } else {
+            Arc::new(self.clock.clone())
+        };
+        let app = Application::build(config, listener, peers, clock)
             .await
             .unwrap();
+        let eventbridge = app.eventbridge();
+        let sync_store = app.sync_store();
         let addr = app.local_addr().unwrap();
         let local_scheduler = app.local_scheduler();
         let store = app.store();
@@ -264,6 +281,9 @@ impl TestSetup {
         let channel = grpc::connect_lazy(&format!("http://{addr}")).unwrap();
         TestApp {
             client: SchedulerServiceClient::new(channel.clone()),
+            sync_client: SchedulerSyncServiceClient::new(channel.clone()),
+            eventbridge,
+            sync_store,
             channel,
             clock: self.clock.clone(),
             runner: self.runner.clone(),
@@ -278,6 +298,11 @@ impl TestSetup {
 /// A running scheduler-service.
 pub struct TestApp {
     pub client: SchedulerServiceClient<Channel>,
+    pub sync_client: SchedulerSyncServiceClient<Channel>,
+    /// The EventBridge backend's parts, when enabled.
+    pub eventbridge: Option<EventBridgeParts>,
+    /// The sync rows of the app's buckets.
+    pub sync_store: Arc<dyn SyncStore>,
     pub channel: Channel,
     pub clock: ManualClock,
     pub runner: FakeRunner,

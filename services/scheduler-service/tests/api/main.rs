@@ -1,8 +1,10 @@
 //! scheduler-service, started for real on a random port, called with the generated client.
 
+mod eventbridge;
 mod fanout;
 mod fire;
 mod helpers;
+mod moto;
 mod schedules;
 mod store;
 mod tick;

@@ -6,6 +6,7 @@
 //! between two buckets cannot deadlock.
 
 mod fires;
+mod sync;
 
 use alert_platform::{
     db::{Backend, Database, Migrations, constraint_violation},
