@@ -1,9 +1,12 @@
 //! [`PushSender`]: encrypts one message with `web-push` (aes128gcm, RFC 8291)
 //! and POSTs it to the push service (RFC 8030) over one pooled HTTP client.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+
+use tokio::sync::Semaphore;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use web_push::{ContentEncoding, SubscriptionInfo, WebPushError, WebPushMessageBuilder};
@@ -143,9 +146,17 @@ pub struct PushSenderBuilder {
     jwt_refresh_margin: Duration,
     user_agent: String,
     use_system_proxy: bool,
+    max_in_flight_per_origin: usize,
 }
 
 impl PushSenderBuilder {
+    /// Requests in flight to one push-service origin at most (default 256); more wait their
+    /// turn, so one slow push service cannot take every connection of a burst.
+    pub fn max_in_flight_per_origin(mut self, max: usize) -> Self {
+        self.max_in_flight_per_origin = max.max(1);
+        self
+    }
+
     /// Endpoints exempt from the https/public-address rules (default: none).
     pub fn endpoint_policy(mut self, policy: EndpointPolicy) -> Self {
         self.policy = policy;
@@ -238,6 +249,7 @@ impl PushSenderBuilder {
             subject,
             policy: self.policy,
             jwt_cache: JwtCache::new(self.jwt_lifetime, self.jwt_refresh_margin),
+            origin_limits: OriginLimits::new(self.max_in_flight_per_origin),
         })
     }
 }
@@ -250,6 +262,37 @@ pub struct PushSender {
     subject: String,
     policy: EndpointPolicy,
     jwt_cache: JwtCache,
+    origin_limits: OriginLimits,
+}
+
+/// One semaphore per push-service origin, created on first use.
+struct OriginLimits {
+    per_origin: usize,
+    semaphores: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl OriginLimits {
+    fn new(per_origin: usize) -> Self {
+        OriginLimits {
+            per_origin,
+            semaphores: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn semaphore(&self, origin: &str) -> Arc<Semaphore> {
+        let mut semaphores = self.semaphores.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(semaphore) = semaphores.get(origin) {
+            return Arc::clone(semaphore);
+        }
+        // Endpoints pointing at many hosts must not grow this without bound: forget idle ones.
+        if semaphores.len() >= 1024 {
+            let per_origin = self.per_origin;
+            semaphores.retain(|_, s| s.available_permits() < per_origin);
+        }
+        let semaphore = Arc::new(Semaphore::new(self.per_origin));
+        semaphores.insert(origin.to_owned(), Arc::clone(&semaphore));
+        semaphore
+    }
 }
 
 impl fmt::Debug for PushSender {
@@ -278,6 +321,7 @@ impl PushSender {
             jwt_refresh_margin: Duration::from_secs(3600),
             user_agent: concat!("alert-webpush/", env!("CARGO_PKG_VERSION")).to_owned(),
             use_system_proxy: false,
+            max_in_flight_per_origin: 256,
         }
     }
 
@@ -319,24 +363,32 @@ impl PushSender {
         let keys = SubscriptionKeys::parse(&target.p256dh, &target.auth)?;
         let topic = options.topic.as_deref().and_then(sanitize_topic);
 
-        // Encryption (ECDH + HKDF + AES-GCM over at most ~3 KB) takes well
-        // under a millisecond, so it runs inline rather than on a blocking
-        // thread.
+        // Encryption (a fresh P-256 key pair, ECDH, HKDF, AES-GCM) costs a few hundred
+        // microseconds of CPU (`examples/crypto_cost.rs`): long enough to stall the other
+        // tasks of an async thread, so it runs on the blocking pool.
         let info = SubscriptionInfo::new(
             url.as_str().to_owned(),
             keys.p256dh_base64url(),
             keys.auth_base64url(),
         );
-        let mut builder = WebPushMessageBuilder::new(&info);
-        builder.set_ttl(options.ttl_seconds);
-        builder.set_urgency(options.urgency.to_web_push());
-        if let Some(topic) = topic {
-            builder.set_topic(topic);
-        }
-        if !payload.is_empty() {
-            builder.set_payload(ContentEncoding::Aes128Gcm, payload);
-        }
-        let message = builder.build().map_err(|e| match e {
+        let ttl = options.ttl_seconds;
+        let urgency = options.urgency.to_web_push();
+        let plaintext = payload.to_vec();
+        let built = tokio::task::spawn_blocking(move || {
+            let mut builder = WebPushMessageBuilder::new(&info);
+            builder.set_ttl(ttl);
+            builder.set_urgency(urgency);
+            if let Some(topic) = topic {
+                builder.set_topic(topic);
+            }
+            if !plaintext.is_empty() {
+                builder.set_payload(ContentEncoding::Aes128Gcm, &plaintext);
+            }
+            builder.build()
+        })
+        .await
+        .map_err(|error| SendError::Build(format!("encryption task failed: {error}")))?;
+        let message = built.map_err(|e| match e {
             WebPushError::PayloadTooLarge => SendError::PayloadTooLarge {
                 size: payload.len(),
                 limit: MAX_PAYLOAD_BYTES,
@@ -368,6 +420,12 @@ impl PushSender {
             None => request.header(CONTENT_LENGTH, 0),
         };
 
+        let _permit = self
+            .origin_limits
+            .semaphore(&origin)
+            .acquire_owned()
+            .await
+            .expect("origin semaphores are never closed");
         let mut response = request.send().await.map_err(SendError::from_reqwest)?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -513,6 +571,81 @@ mod tests {
             "{err}"
         );
         assert!(!err.is_retryable());
+    }
+
+    /// A push service answering 201 after `delay`, counting the requests it handles at once.
+    async fn counting_push_service(
+        delay: Duration,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let active = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let seen_peak = Arc::clone(&peak);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let (active, peak) = (Arc::clone(&active), Arc::clone(&peak));
+                tokio::spawn(async move {
+                    let mut buffer = vec![0u8; 16 * 1024];
+                    let mut read = Vec::new();
+                    loop {
+                        let Ok(n) = socket.read(&mut buffer).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        read.extend_from_slice(&buffer[..n]);
+                        let text = String::from_utf8_lossy(&read).to_ascii_lowercase();
+                        let Some(head_end) = text.find("\r\n\r\n") else {
+                            continue;
+                        };
+                        let length = text
+                            .lines()
+                            .find_map(|line| line.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if read.len() < head_end + 4 + length {
+                            continue;
+                        }
+                        read.drain(..head_end + 4 + length);
+                        let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(delay).await;
+                        active.fetch_sub(1, Ordering::SeqCst);
+                        let answer = b"HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n";
+                        if socket.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (origin, seen_peak)
+    }
+
+    #[tokio::test]
+    async fn requests_to_one_origin_are_capped() {
+        let (origin, peak) = counting_push_service(Duration::from_millis(100)).await;
+        let sender = Arc::new(
+            PushSender::builder(VapidKeys::generate(), "mailto:ops@example.com")
+                .endpoint_policy(EndpointPolicy::from_comma_separated(&origin).unwrap())
+                .max_in_flight_per_origin(2)
+                .build()
+                .unwrap(),
+        );
+        let mut sends = tokio::task::JoinSet::new();
+        for index in 0..6 {
+            let sender = Arc::clone(&sender);
+            let target = target(&format!("{origin}/push/{index}"));
+            sends.spawn(async move { sender.send(&target, b"hi", &PushOptions::default()).await });
+        }
+        while let Some(sent) = sends.join_next().await {
+            assert_eq!(sent.unwrap().unwrap().status, 201);
+        }
+        assert_eq!(peak.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

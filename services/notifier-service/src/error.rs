@@ -32,6 +32,8 @@ pub enum Error {
     // Startup faults, reported by `Application::build` and `run_until_stopped`.
     #[error("cannot open the database")]
     OpenDatabase(#[source] DatabaseError),
+    #[error("cannot connect to the delivery queue")]
+    OpenQueue(#[source] crate::queue::QueueError),
     #[error("cannot build the push client")]
     PushClient(#[source] alert_webpush::BuildError),
     #[error("gRPC server failed")]
@@ -50,6 +52,7 @@ impl ServiceError for Error {
             Error::Conflict(_) => ErrorCode::Unavailable,
             Error::Database(_)
             | Error::OpenDatabase(_)
+            | Error::OpenQueue(_)
             | Error::PushClient(_)
             | Error::Serve(_) => ErrorCode::Internal,
         }

@@ -11,7 +11,6 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod grpc;
-mod health;
 pub mod queue;
 pub mod service;
 mod startup;

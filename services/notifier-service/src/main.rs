@@ -1,12 +1,19 @@
-use std::{net::SocketAddr, sync::Arc};
+//! The `notifier-service` binary: configuration from the environment, then the library does the
+//! rest. `notifier-service health` instead probes a running notifier-service on `PORT` (the
+//! container health check).
 
-use alert_platform::{Env, SystemClock, grpc::GrpcListener, shutdown, telemetry};
+use std::{net::SocketAddr, process::ExitCode, sync::Arc};
+
+use alert_platform::{Env, SystemClock, grpc::GrpcListener, health, shutdown, telemetry};
 use anyhow::Context as _;
-use notifier_service::{Application, Config};
+use notifier_service::{Application, Config, config::DEFAULT_PORT};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let env = Env::from_process();
+    if std::env::args().nth(1).as_deref() == Some("health") {
+        return Ok(health::probe_command(&env, DEFAULT_PORT).await);
+    }
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
     let address = SocketAddr::from(([0, 0, 0, 0], config.port));
@@ -17,5 +24,5 @@ async fn main() -> anyhow::Result<()> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

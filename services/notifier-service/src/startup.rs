@@ -7,9 +7,11 @@ use alert_platform::{
     clock::SharedClock,
     db::{Database, Migrations},
     grpc::{self, GrpcListener},
+    health::DatabaseHealth,
 };
 use alert_proto::v1::{
-    notifier_service_server::NotifierServiceServer, push_service_server::PushServiceServer,
+    notifier_service_server::{self, NotifierServiceServer},
+    push_service_server::{self, PushServiceServer},
 };
 use alert_webpush::PushSender;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
@@ -20,8 +22,7 @@ use crate::{
     delivery::DeliveryWorkers,
     error::{Error, Result},
     grpc::{NotifierApi, PushApi},
-    health,
-    queue::{DatabaseQueue, DeliveryQueue},
+    queue::{DatabaseQueue, DeliveryQueue, RedisStreamsQueue},
     service::Notifier,
     store::{SqlStore, Store},
 };
@@ -37,11 +38,17 @@ pub fn migrations() -> Migrations {
     }
 }
 
+/// The gRPC services notifier-service serves, whose health follows the database.
+const SERVICE_NAMES: [&str; 2] = [
+    push_service_server::SERVICE_NAME,
+    notifier_service_server::SERVICE_NAME,
+];
+
 /// A built notifier-service, ready to serve.
 pub struct Application {
     listener: GrpcListener,
     config: Config,
-    store: Arc<dyn Store>,
+    database: Database,
     notifier: Arc<Notifier>,
     workers: Arc<DeliveryWorkers>,
 }
@@ -57,16 +64,27 @@ impl Application {
             .await
             .map_err(Error::OpenDatabase)?;
         let store: Arc<dyn Store> = Arc::new(SqlStore::new(database.clone()));
-        let queue: Arc<dyn DeliveryQueue> = match config.queue {
+        let queue: Arc<dyn DeliveryQueue> = match &config.queue {
             QueueConfig::Database => Arc::new(DatabaseQueue::new(
-                database,
+                database.clone(),
                 Arc::clone(&clock),
                 config.queue_poll_interval,
             )),
+            QueueConfig::Redis(redis) => Arc::new(
+                RedisStreamsQueue::connect(
+                    redis,
+                    database.clone(),
+                    Arc::clone(&clock),
+                    config.queue_poll_interval,
+                )
+                .await
+                .map_err(Error::OpenQueue)?,
+            ),
         };
         let sender = PushSender::builder(config.vapid_keys.clone(), config.vapid_subject.clone())
             .endpoint_policy(config.endpoint_policy.clone())
             .request_timeout(config.workers.push_timeout)
+            .max_in_flight_per_origin(config.push_concurrency_per_origin)
             .build()
             .map_err(Error::PushClient)?;
         let notifier = Arc::new(Notifier::new(
@@ -86,7 +104,7 @@ impl Application {
         Ok(Application {
             listener,
             config,
-            store,
+            database,
             notifier,
             workers,
         })
@@ -114,15 +132,12 @@ impl Application {
         // The loops stop on their own token, so a failing server can stop them too.
         let loops_shutdown = shutdown.child_token();
         let tracker = TaskTracker::new();
+        let mut database_health =
+            DatabaseHealth::new(reporter, self.database.clone(), SERVICE_NAMES.to_vec());
         // The first check before serving, so a health probe never sees an unknown service.
-        let serving = health::check(&*self.store, &reporter, None).await;
-        tracker.spawn(health::watch_database(
-            Arc::clone(&self.store),
-            reporter,
-            serving,
-            self.config.health_check_interval,
-            loops_shutdown.clone(),
-        ));
+        database_health.check().await;
+        tracker
+            .spawn(database_health.run(self.config.health_check_interval, loops_shutdown.clone()));
         tracker.spawn(Arc::clone(&self.workers).run(tracker.clone(), loops_shutdown.clone()));
 
         let address = self.listener.local_addr();

@@ -90,6 +90,8 @@ pub struct DeliveryJob {
     pub ttl_seconds: u32,
     pub urgency: Urgency,
     pub alert_id: Option<String>,
+    /// When the next attempt is due: a queue may hand out a retry early (a redelivered entry).
+    pub next_attempt_at: DateTime<Utc>,
     pub subscription: Option<Subscription>,
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use tokio::sync::Notify;
 
-use super::{ClaimedDelivery, DeliveryQueue, QueueError};
+use super::{AttemptNote, ClaimedDelivery, DeliveryQueue, QueueError};
 use crate::domain::DeliveryId;
 
 /// The condition of a claimable delivery at time `$1`, shared by the lookup and the claim.
@@ -46,39 +46,32 @@ impl DatabaseQueue {
     ) -> Result<Vec<ClaimedDelivery>, QueueError> {
         let now = self.clock.now();
         let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
-        let candidates = format!(
-            "SELECT id FROM deliveries WHERE {CLAIMABLE} ORDER BY next_attempt_at, id LIMIT $2"
+        // One statement: the inner SELECT picks candidates, the outer WHERE checks each again,
+        // so a row another worker or replica took meanwhile is skipped (compare-and-set).
+        let claim = format!(
+            "UPDATE deliveries SET status = 'sending', updated_at = $1, lease_until = $2 \
+             WHERE {CLAIMABLE} AND id IN \
+               (SELECT id FROM deliveries WHERE {CLAIMABLE} ORDER BY next_attempt_at, id LIMIT $3) \
+             RETURNING id"
         );
-        let ids: Vec<String> = sqlx::query(&candidates)
+        let mut claimed: Vec<ClaimedDelivery> = sqlx::query(&claim)
             .bind(now.timestamp_millis())
+            .bind(lease_until.timestamp_millis())
             .bind(max as i64)
             .fetch_all(&self.database.pool)
             .await
             .map_err(QueueError::Database)?
             .iter()
-            .map(|row| row.try_get("id"))
-            .collect::<Result<_, _>>()
-            .map_err(QueueError::Database)?;
-        let claim = format!(
-            "UPDATE deliveries SET status = 'sending', updated_at = $1, lease_until = $2 WHERE {CLAIMABLE} AND id = $3"
-        );
-        let mut claimed = Vec::with_capacity(ids.len());
-        for id in ids {
-            let updated = sqlx::query(&claim)
-                .bind(now.timestamp_millis())
-                .bind(lease_until.timestamp_millis())
-                .bind(id.as_str())
-                .execute(&self.database.pool)
-                .await
-                .map_err(QueueError::Database)?;
-            // Zero rows: another worker or replica took it first.
-            if updated.rows_affected() == 1 {
-                claimed.push(ClaimedDelivery {
+            .map(|row| {
+                row.try_get::<String, _>("id").map(|id| ClaimedDelivery {
                     id: DeliveryId::from(id),
                     receipt: None,
-                });
-            }
-        }
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(QueueError::Database)?;
+        // RETURNING gives no order: hand them out oldest first.
+        claimed.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(claimed)
     }
 
@@ -133,10 +126,20 @@ impl DeliveryQueue for DatabaseQueue {
         &self,
         _claimed: &ClaimedDelivery,
         _when: DateTime<Utc>,
+        _note: Option<&AttemptNote>,
     ) -> Result<(), QueueError> {
         // The store recorded `queued` with `next_attempt_at = when`, which is the retry; the
         // dispatcher only needs to shorten its wait if this one falls due first.
         self.wake.notify_one();
+        Ok(())
+    }
+
+    async fn dead_letter(
+        &self,
+        _claimed: &ClaimedDelivery,
+        _note: &AttemptNote,
+    ) -> Result<(), QueueError> {
+        // The row, `failed` with its attempts and last error, is the dead letter.
         Ok(())
     }
 

@@ -5,17 +5,21 @@
 //! at-least-once: a delivery may be handed out twice (a crashed worker's lease expires, a stream
 //! entry is redelivered), so workers re-read the delivery and never send a final one again.
 //!
-//! [`DatabaseQueue`] is the deliveries table itself (the embedded mode, and production until the
-//! Redis Streams queue is added behind this same trait).
+//! [`DatabaseQueue`] is the deliveries table itself (the embedded mode); [`RedisStreamsQueue`] is
+//! a Redis Streams consumer group (production, `QUEUE_ENABLED=true`). One behaviour suite runs
+//! against both (`tests/api/queue.rs`).
 
 mod database;
+mod redis;
 
 pub use database::DatabaseQueue;
+pub use redis::{RedisKeys, RedisStreamsQueue};
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use crate::domain::DeliveryId;
 
@@ -28,16 +32,32 @@ pub struct ClaimedDelivery {
     pub receipt: Option<String>,
 }
 
+/// One failed attempt, as a queue keeps it for the dead letter of the delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptNote {
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    pub at: DateTime<Utc>,
+    pub status_code: Option<u16>,
+    pub error: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     #[error("delivery queue database query failed")]
     Database(#[source] sqlx::Error),
+    #[error("redis command failed")]
+    Redis(#[source] fred::error::Error),
+    #[error("unexpected answer from redis: {0}")]
+    UnexpectedReply(String),
 }
 
 /// Which deliveries to attempt, and when.
 #[async_trait]
 pub trait DeliveryQueue: Send + Sync + 'static {
-    /// Makes newly recorded deliveries available to workers and wakes them.
+    /// Makes newly recorded deliveries available to workers and wakes them. Idempotent: a
+    /// delivery already waiting in the queue is not added twice.
     async fn enqueue(&self, ids: &[DeliveryId]) -> Result<(), QueueError>;
 
     /// Takes up to `max` due deliveries for `lease`; after the lease another worker may take
@@ -48,11 +68,22 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     /// The delivery reached a final state.
     async fn complete(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError>;
 
-    /// The delivery is to be attempted again at `when`.
+    /// The delivery is to be attempted again at `when`, after the failed attempt `note` (none
+    /// when the delivery was only handed out before it was due).
     async fn retry_at(
         &self,
         claimed: &ClaimedDelivery,
         when: DateTime<Utc>,
+        note: Option<&AttemptNote>,
+    ) -> Result<(), QueueError>;
+
+    /// The delivery failed its last allowed attempt `note`: like [`complete`](Self::complete),
+    /// and the queue keeps it with its history of attempts where it has a place for that (the
+    /// Redis dead-letter stream; the database row already says `failed`).
+    async fn dead_letter(
+        &self,
+        claimed: &ClaimedDelivery,
+        note: &AttemptNote,
     ) -> Result<(), QueueError>;
 
     /// Gives a claimed delivery back unattempted (shutdown), for any worker to take now.

@@ -54,12 +54,22 @@ pub trait Store: Send + Sync + 'static {
     /// What a worker needs to attempt a delivery; `None` for an unknown id.
     async fn delivery_job(&self, id: &DeliveryId) -> Result<Option<DeliveryJob>>;
 
+    /// What workers need for several deliveries at once; unknown ids are left out.
+    async fn delivery_jobs(&self, ids: &[DeliveryId]) -> Result<Vec<DeliveryJob>>;
+
     /// Records an attempt's outcome (status, attempts, push status, error, times). A final
     /// delivery is left as it is, so a late duplicate worker cannot undo a success.
     async fn record_attempt(
         &self,
         id: &DeliveryId,
         outcome: &AttemptOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// [`record_attempt`](Self::record_attempt) for several outcomes, in one transaction.
+    async fn record_attempts(
+        &self,
+        attempts: &[(DeliveryId, AttemptOutcome)],
         now: DateTime<Utc>,
     ) -> Result<()>;
 
@@ -70,7 +80,4 @@ pub trait Store: Send + Sync + 'static {
         alert_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Delivery>>;
-
-    /// Whether the database answers, for health checks.
-    async fn ping(&self) -> bool;
 }

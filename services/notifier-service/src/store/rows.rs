@@ -46,7 +46,7 @@ pub(super) fn delivery(row: &AnyRow) -> Result<Delivery, sqlx::Error> {
 
 /// The columns [`delivery_job`] reads: the delivery's, and its subscription's prefixed `s_`.
 pub(super) const JOB_SELECT: &str = "SELECT d.id, d.user_id, d.status, d.attempts, d.payload, d.ttl_seconds, \
-     d.urgency, d.alert_id, s.id AS s_id, s.user_id AS s_user_id, s.endpoint AS s_endpoint, \
+     d.urgency, d.alert_id, d.next_attempt_at, s.id AS s_id, s.user_id AS s_user_id, s.endpoint AS s_endpoint, \
      s.p256dh AS s_p256dh, s.auth AS s_auth, s.created_at AS s_created_at \
      FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id AND s.user_id = d.user_id";
 
@@ -71,6 +71,7 @@ pub(super) fn delivery_job(row: &AnyRow) -> Result<DeliveryJob, sqlx::Error> {
         ttl_seconds: u32::try_from(row.try_get::<i64, _>("ttl_seconds")?).unwrap_or(u32::MAX),
         urgency: urgency_from_name(&row.try_get::<String, _>("urgency")?),
         alert_id: row.try_get("alert_id")?,
+        next_attempt_at: from_millis(row.try_get("next_attempt_at")?),
         subscription,
     })
 }

@@ -14,6 +14,10 @@ use crate::{
     error::{Error, Result},
 };
 
+/// Deliveries per multi-row INSERT: 10 parameters each, well under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound parameters.
+const INSERT_CHUNK: usize = 500;
+
 /// The notifier's tables in one database.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
@@ -116,31 +120,62 @@ impl Store for SqlStore {
                 .map(|row| row.try_get("id"))
                 .collect::<Result<_, _>>()
                 .map_err(database_error)?;
-        let insert = "INSERT INTO deliveries (id, user_id, subscription_id, alert_id, dedupe_key, title, payload, \
-               ttl_seconds, urgency, status, attempts, next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', 0, $10, $10, $10) \
-             ON CONFLICT (dedupe_key, subscription_id) DO NOTHING";
-        let mut queued = Vec::new();
-        for subscription_id in subscription_ids {
-            let id = DeliveryId::generate();
-            let inserted = sqlx::query(insert)
-                .bind(id.as_str())
-                .bind(command.user_id.as_str())
-                .bind(subscription_id)
-                .bind(command.alert_id.clone())
-                .bind(command.dedupe_key.as_str())
-                .bind(command.notification.title.as_str())
-                .bind(command.payload(&id))
-                .bind(i64::from(command.ttl_seconds))
-                .bind(command.urgency_name())
-                .bind(now.timestamp_millis())
-                .execute(&mut *transaction)
+        // Many rows per INSERT (one round trip per chunk, not per subscription); RETURNING
+        // gives the ids really inserted, skipping subscriptions that had this dedupe key.
+        let mut queued = Vec::with_capacity(subscription_ids.len());
+        for chunk in subscription_ids.chunks(INSERT_CHUNK) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|row| {
+                    let first = row * 10;
+                    let params: Vec<String> =
+                        (first + 1..=first + 10).map(|n| format!("${n}")).collect();
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, {}, {}, {}, 'queued', 0, {p10}, {p10}, {p10})",
+                        params[0],
+                        params[1],
+                        params[2],
+                        params[3],
+                        params[4],
+                        params[5],
+                        params[6],
+                        params[7],
+                        params[8],
+                        p10 = params[9],
+                    )
+                })
+                .collect();
+            let insert = format!(
+                "INSERT INTO deliveries (id, user_id, subscription_id, alert_id, dedupe_key, title, payload, \
+                   ttl_seconds, urgency, status, attempts, next_attempt_at, created_at, updated_at) \
+                 VALUES {} ON CONFLICT (dedupe_key, subscription_id) DO NOTHING RETURNING id",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&insert);
+            for subscription_id in chunk {
+                let id = DeliveryId::generate();
+                query = query
+                    .bind(id.as_str().to_owned())
+                    .bind(command.user_id.as_str())
+                    .bind(subscription_id.as_str())
+                    .bind(command.alert_id.clone())
+                    .bind(command.dedupe_key.as_str())
+                    .bind(command.notification.title.as_str())
+                    .bind(command.payload(&id))
+                    .bind(i64::from(command.ttl_seconds))
+                    .bind(command.urgency_name())
+                    .bind(now.timestamp_millis());
+            }
+            let inserted = query
+                .fetch_all(&mut *transaction)
                 .await
                 .map_err(database_error)?;
-            if inserted.rows_affected() > 0 {
-                queued.push(id);
+            for row in &inserted {
+                queued.push(DeliveryId::from(
+                    row.try_get::<String, _>("id").map_err(database_error)?,
+                ));
             }
         }
+        queued.sort();
         transaction.commit().await.map_err(database_error)?;
         Ok(queued)
     }
@@ -158,67 +193,50 @@ impl Store for SqlStore {
             .map_err(database_error)
     }
 
+    async fn delivery_jobs(&self, ids: &[DeliveryId]) -> Result<Vec<DeliveryJob>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let query = format!(
+            "{} WHERE d.id IN ({})",
+            rows::JOB_SELECT,
+            placeholders.join(", ")
+        );
+        let mut select = sqlx::query(&query);
+        for id in ids {
+            select = select.bind(id.as_str());
+        }
+        let found = select
+            .fetch_all(&self.database.pool)
+            .await
+            .map_err(database_error)?;
+        found
+            .iter()
+            .map(rows::delivery_job)
+            .collect::<Result<_, _>>()
+            .map_err(database_error)
+    }
+
     async fn record_attempt(
         &self,
         id: &DeliveryId,
         outcome: &AttemptOutcome,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let now_millis = now.timestamp_millis();
-        let (attempted, status_code, error, next_attempt_at, delivered_at) = match outcome {
-            AttemptOutcome::Delivered { status_code } => {
-                (1, Some(*status_code), None, None, Some(now_millis))
-            }
-            AttemptOutcome::Expired { status_code, .. } => (
-                1,
-                Some(*status_code),
-                Some("push subscription is gone".to_owned()),
-                None,
-                None,
-            ),
-            AttemptOutcome::Retry {
-                status_code,
-                error,
-                next_attempt_at,
-            } => (
-                1,
-                *status_code,
-                Some(error.clone()),
-                Some(next_attempt_at.timestamp_millis()),
-                None,
-            ),
-            AttemptOutcome::Failed { status_code, error } => {
-                (1, *status_code, Some(error.clone()), None, None)
-            }
-            AttemptOutcome::Abandoned { reason } => (0, None, Some(reason.clone()), None, None),
-        };
-        let update = "UPDATE deliveries SET status = $1, attempts = attempts + $2, \
-               push_status_code = COALESCE($3, push_status_code), error = $4, \
-               next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = $6, updated_at = $7, \
-               lease_until = NULL \
-             WHERE id = $8 AND status NOT IN ('delivered', 'failed', 'expired')";
-        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
-        sqlx::query(update)
-            .bind(outcome.status().as_str())
-            .bind(attempted as i64)
-            .bind(status_code.map(i64::from))
-            .bind(error)
-            .bind(next_attempt_at)
-            .bind(delivered_at)
-            .bind(now_millis)
-            .bind(id.as_str())
-            .execute(&mut *transaction)
+        self.record_attempts(&[(id.clone(), outcome.clone())], now)
             .await
-            .map_err(database_error)?;
-        if let AttemptOutcome::Expired {
-            subscription_id, ..
-        } = outcome
-        {
-            sqlx::query("DELETE FROM subscriptions WHERE id = $1")
-                .bind(subscription_id.as_str())
-                .execute(&mut *transaction)
-                .await
-                .map_err(database_error)?;
+    }
+
+    async fn record_attempts(
+        &self,
+        attempts: &[(DeliveryId, AttemptOutcome)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        // One transaction for the batch: one commit (one fsync) however many outcomes.
+        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
+        for (id, outcome) in attempts {
+            record_one(&mut transaction, id, outcome, now).await?;
         }
         transaction.commit().await.map_err(database_error)
     }
@@ -250,8 +268,69 @@ impl Store for SqlStore {
             .collect::<Result<_, _>>()
             .map_err(database_error)
     }
+}
 
-    async fn ping(&self) -> bool {
-        self.database.ping().await
+/// Records one outcome inside `transaction`.
+async fn record_one(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &DeliveryId,
+    outcome: &AttemptOutcome,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now_millis = now.timestamp_millis();
+    let (attempted, status_code, error, next_attempt_at, delivered_at) = match outcome {
+        AttemptOutcome::Delivered { status_code } => {
+            (1, Some(*status_code), None, None, Some(now_millis))
+        }
+        AttemptOutcome::Expired { status_code, .. } => (
+            1,
+            Some(*status_code),
+            Some("push subscription is gone".to_owned()),
+            None,
+            None,
+        ),
+        AttemptOutcome::Retry {
+            status_code,
+            error,
+            next_attempt_at,
+        } => (
+            1,
+            *status_code,
+            Some(error.clone()),
+            Some(next_attempt_at.timestamp_millis()),
+            None,
+        ),
+        AttemptOutcome::Failed { status_code, error } => {
+            (1, *status_code, Some(error.clone()), None, None)
+        }
+        AttemptOutcome::Abandoned { reason } => (0, None, Some(reason.clone()), None, None),
+    };
+    let update = "UPDATE deliveries SET status = $1, attempts = attempts + $2, \
+           push_status_code = COALESCE($3, push_status_code), error = $4, \
+           next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = $6, updated_at = $7, \
+           lease_until = NULL \
+         WHERE id = $8 AND status NOT IN ('delivered', 'failed', 'expired')";
+    sqlx::query(update)
+        .bind(outcome.status().as_str())
+        .bind(attempted as i64)
+        .bind(status_code.map(i64::from))
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(delivered_at)
+        .bind(now_millis)
+        .bind(id.as_str())
+        .execute(&mut **transaction)
+        .await
+        .map_err(database_error)?;
+    if let AttemptOutcome::Expired {
+        subscription_id, ..
+    } = outcome
+    {
+        sqlx::query("DELETE FROM subscriptions WHERE id = $1")
+            .bind(subscription_id.as_str())
+            .execute(&mut **transaction)
+            .await
+            .map_err(database_error)?;
     }
+    Ok(())
 }

@@ -70,6 +70,14 @@ impl World {
         ])
     }
 
+    /// [`env`](Self::env) with the Redis Streams queue, under a key prefix of its own.
+    pub fn redis_env(&self, key_prefix: &str) -> Env {
+        self.env()
+            .with("QUEUE_ENABLED", "true")
+            .with("REDIS_URL", redis_url())
+            .with("REDIS_KEY_PREFIX", key_prefix)
+    }
+
     pub async fn start(&self) -> TestApp {
         self.start_with(self.env()).await
     }
@@ -241,4 +249,10 @@ pub fn assert_invalid_argument(
         message.contains(named),
         "{case}: message {message:?} does not name {field}"
     );
+}
+
+/// The Redis the tests share (`TEST_REDIS_URL`, default 127.0.0.1:6379); each test keeps to its
+/// own key prefix.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }

@@ -1,5 +1,5 @@
-//! The store and the database queue behave alike on SQLite and PostgreSQL: each behaviour is a
-//! generic async fn, run by a `sqlite_…` and a `postgres_…` test.
+//! The store behaves alike on SQLite and PostgreSQL: each behaviour is a generic async fn, run by
+//! a `sqlite_…` and a `postgres_…` test. The queues have their own suite in `queue.rs`.
 
 use std::{sync::Arc, time::Duration};
 
@@ -108,9 +108,6 @@ on_both_backends!(
     a_moved_endpoint_belongs_to_its_last_subscriber,
     deliveries_are_queued_once_per_dedupe_key_and_subscription,
     a_due_delivery_is_claimed_once,
-    an_expired_lease_is_claimed_again,
-    a_retry_is_claimed_only_when_due,
-    a_released_delivery_is_claimable_again,
     a_final_delivery_is_never_reopened,
     an_expired_delivery_deletes_its_subscription,
     a_removed_subscription_leaves_the_job_without_one,
@@ -246,74 +243,6 @@ async fn a_due_delivery_is_claimed_once(f: Fixture) {
     );
     let job = f.store.delivery_job(&queued[0]).await.unwrap().unwrap();
     assert_eq!(job.status, DeliveryStatus::Sending);
-}
-
-async fn an_expired_lease_is_claimed_again(f: Fixture) {
-    f.store
-        .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
-        .await
-        .unwrap();
-    f.store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
-    assert_eq!(f.queue.claim(10, LEASE).await.unwrap().len(), 1);
-    f.clock.advance(chrono::Duration::seconds(61));
-    assert_eq!(
-        f.queue.claim(10, LEASE).await.unwrap().len(),
-        1,
-        "a crashed worker's delivery is taken again"
-    );
-}
-
-async fn a_retry_is_claimed_only_when_due(f: Fixture) {
-    f.store
-        .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
-        .await
-        .unwrap();
-    let queued = f
-        .store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
-    let claimed = f.queue.claim(10, LEASE).await.unwrap();
-    let next_attempt_at = f.clock.now() + chrono::Duration::seconds(30);
-    let retry = AttemptOutcome::Retry {
-        status_code: Some(503),
-        error: "busy".into(),
-        next_attempt_at,
-    };
-    f.store
-        .record_attempt(&queued[0], &retry, f.clock.now())
-        .await
-        .unwrap();
-    f.queue
-        .retry_at(&claimed[0], next_attempt_at)
-        .await
-        .unwrap();
-
-    assert!(
-        f.queue.claim(10, LEASE).await.unwrap().is_empty(),
-        "not due yet"
-    );
-    f.clock.advance(chrono::Duration::seconds(30));
-    assert_eq!(f.queue.claim(10, LEASE).await.unwrap().len(), 1);
-    let job = f.store.delivery_job(&queued[0]).await.unwrap().unwrap();
-    assert_eq!(job.attempts, 1);
-}
-
-async fn a_released_delivery_is_claimable_again(f: Fixture) {
-    f.store
-        .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
-        .await
-        .unwrap();
-    f.store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
-    let claimed = f.queue.claim(10, LEASE).await.unwrap();
-    f.queue.release(&claimed[0]).await.unwrap();
-    assert_eq!(f.queue.claim(10, LEASE).await.unwrap(), claimed);
 }
 
 async fn a_final_delivery_is_never_reopened(f: Fixture) {
