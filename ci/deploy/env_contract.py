@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 ENV_CALL = re.compile(
-    r"\.\s*(get|required|parse_or|bool_or|duration_or|string_or|secret)\s*(?:::\s*<[^>]*>\s*)?\(\s*\"([A-Z][A-Z0-9_]*)\""
+    r"\.\s*(get|required|parse_or|bool_or|duration_or|string_or|secret|redis_url)\s*(?:::\s*<[^>]*>\s*)?\(\s*\"([A-Z][A-Z0-9_]*)\""
 )
 # A helper that takes the Env and a name, e.g. main.rs's `peer(&env, "ALERT_SERVICE_URL", default)`.
 ENV_HELPER_CALL = re.compile(r"\(\s*&?env\s*,\s*\"([A-Z][A-Z0-9_]*)\"")

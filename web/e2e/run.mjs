@@ -1,7 +1,10 @@
 // End to end in headless Chromium against the real system (embedded mode): sign up, enable
 // notifications, create an alert with the schedule builder, fire it through the scheduler
-// trigger, see the local push receiver decrypt it and the history say delivered; then a push
-// delivered to the service worker over the DevTools protocol becomes a notification.
+// trigger, see the local push receiver decrypt it and the history say delivered; create
+// air-quality alerts (station by name and by location, reading preview, condition) against a
+// local AirKorea stub, fire them, and see one push with the stub's numbers and one run skipped
+// with its reason; a push delivered to the service worker over the DevTools protocol becomes a
+// notification.
 // Writes screenshots of the main screens to docs/screenshots/. Usage: node e2e/run.mjs
 // (expects web/dist to be built; builds the Rust binary itself unless ALERT_SYSTEM_BIN names one).
 
@@ -10,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+import { latestDataTime, measurement, startAirKoreaStub } from "./airkorea-stub.mjs";
 import { startPushReceiver } from "./push-receiver.mjs";
 import { REPO_ROOT, buildSystem, startSystem } from "./system.mjs";
 
@@ -22,6 +26,8 @@ const SCREENSHOTS = join(REPO_ROOT, "docs/screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const TIMEOUT_MS = 15_000;
+/** Near Jongno 3-ga: 1.2 km from the 종로구 station, 1.6 km from 중구. */
+const USER_LOCATION = { latitude: 37.5714, longitude: 126.9917 };
 
 let passed = 0;
 let failed = 0;
@@ -71,6 +77,14 @@ async function shoot(page, name) {
   await page.setViewportSize(DESKTOP);
 }
 
+/** AirKorea's `dataTime` as a clock reads it: midnight is "24:00" of the day before there. */
+function koreanClock(dataTime) {
+  if (!dataTime.endsWith("24:00")) return dataTime;
+  const day = new Date(`${dataTime.slice(0, 10)}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return `${day.toISOString().slice(0, 10)} 00:00`;
+}
+
 async function main() {
   const started = Date.now();
   // ALERT_SYSTEM_BIN: a binary built already (skips cargo).
@@ -80,7 +94,14 @@ async function main() {
     binary = buildSystem();
   }
   const receiver = await startPushReceiver();
-  const system = await startSystem(binary, { pushAllowedOrigins: receiver.origin });
+  const airKorea = await startAirKoreaStub();
+  const dataTime = latestDataTime();
+  const measuredAt = koreanClock(dataTime);
+  airKorea.setMeasurement("종로구", measurement("45", "2", "38", "3", dataTime));
+  const system = await startSystem(binary, {
+    pushAllowedOrigins: receiver.origin,
+    env: { AIR_QUALITY_API_KEY: "e2e-service-key", AIR_QUALITY_BASE_URL: airKorea.baseUrl },
+  });
   console.log(`system at ${system.url}, push receiver at ${receiver.origin}`);
   const profile = mkdtempSync(join(tmpdir(), "alert-e2e-chromium-"));
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -92,13 +113,16 @@ async function main() {
     locale: "en-US",
     timezoneId: "Asia/Seoul",
     serviceWorkers: "allow",
+    geolocation: USER_LOCATION,
   });
   context.setDefaultTimeout(TIMEOUT_MS);
   const browserErrors = [];
   try {
-    await context.grantPermissions(["notifications"], { origin: system.url });
+    await context.grantPermissions(["notifications", "geolocation"], { origin: system.url });
     await context.addInitScript(fakePushManager, receiver.subscription);
     const page = context.pages()[0] ?? (await context.newPage());
+    /** An alert of the list by its name (another alert's text may mention the same words). */
+    const alertItem = (name) => page.locator(".alert-item").filter({ has: page.getByRole("heading", { name, exact: true }) });
     page.on("pageerror", (error) => browserErrors.push(String(error)));
     page.on("console", (message) => {
       if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) browserErrors.push(message.text());
@@ -142,6 +166,7 @@ async function main() {
       await page.getByRole("heading", { name: "Alerts" }).waitFor();
       await page.getByText("No alerts yet").waitFor();
       assert.equal(await page.evaluate(() => JSON.stringify(localStorage).includes("ey")), false, "no token in localStorage");
+      assert.equal(await page.getByLabel("Language of notifications").inputValue(), "en", "signed up in English");
     });
 
     await step("enable notifications subscribes with the server's VAPID key", async () => {
@@ -206,12 +231,137 @@ async function main() {
 
     await step("the history shows it delivered", async () => {
       await page.locator(".alert-item", { hasText: "Umbrella" }).getByRole("link", { name: "History" }).click();
-      await page.getByRole("heading", { name: /Delivery history/ }).waitFor();
+      await page.getByRole("heading", { name: "History: Umbrella" }).waitFor();
       await page.locator('.history [data-status="delivered"]').waitFor();
+      await page.locator('.runs tr[data-outcome="sent"]').waitFor();
       await shoot(page, "history");
       await page.getByRole("link", { name: /Back to alerts/ }).click();
       await page.locator('.alert-item [data-status="delivered"]').waitFor();
+    });
+
+    await step("an air-quality alert: the station by name and by location, its reading, a condition", async () => {
+      await page.getByRole("link", { name: "New alert" }).click();
+      await page.getByLabel("Name").fill("Fine dust");
+      await page.getByLabel("Fine dust at a station (AirKorea)").check();
+      await page.getByText("Placeholders: {station} {pm10} {pm25} {pm10_grade} {pm25_grade} {grade} {time}").waitFor();
+      await page.getByLabel("Find a station").fill("종로");
+      await page.locator(".station-choice", { hasText: "종로구" }).click();
+      await page.locator(".chosen-station", { hasText: "종로구" }).waitFor();
+      const pm10 = page.locator('.reading [data-pollutant="pm10"]');
+      const pm25 = page.locator('.reading [data-pollutant="pm25"]');
+      await pm10.locator(".value").waitFor();
+      assert.equal((await pm10.textContent()).replace(/\s+/g, " "), "PM1045 µg/m³ Moderate");
+      assert.equal((await pm25.textContent()).replace(/\s+/g, " "), "PM2.538 µg/m³ Bad");
+      assert.match(await page.locator(".reading .measured-at").textContent(), new RegExp(`^measured \\w{3} ${measuredAt}$`));
+
+      await page.getByRole("button", { name: "Use my location" }).click();
+      const nearest = page.locator(".station-choice").first();
+      await nearest.locator(".distance").waitFor();
+      assert.equal(await nearest.locator(".station-name").textContent(), "종로구");
+      assert.equal(await nearest.locator(".distance").textContent(), "1.2 km");
+      assert.equal(await nearest.getAttribute("aria-pressed"), "true", "the chosen station is marked");
+
+      await page.getByLabel("Only notify when the air is bad enough").check();
+      await page.getByLabel("Measure", { exact: true }).selectOption({ label: "The worse of the two (by grade)" });
+      assert.equal(await page.getByLabel("a value").isDisabled(), true, "the worse of the two has no value");
+      await page.getByLabel("Measure", { exact: true }).selectOption({ label: "PM2.5" });
+      await page.getByLabel("a value").check();
+      await page.getByLabel("Value (µg/m³)").fill("0");
+      await page.getByRole("button", { name: "Create alert" }).click();
+      assert.equal(await page.locator("#condition-error").textContent(), "Enter a whole number from 1 to 1000.");
+      await page.getByLabel("a grade").check();
+      await page.locator("#condition-error").waitFor({ state: "detached" });
+      assert.equal(await page.getByLabel("Grade", { exact: true }).inputValue(), "3", "bad (나쁨) by default");
+      await page.locator("fieldset.content").evaluate((content) => content.scrollIntoView());
+      await shoot(page, "alert-editor-air-quality");
+      await page.getByRole("button", { name: "Create alert" }).click();
+      await page.getByRole("heading", { name: "Alerts" }).waitFor();
+      const item = alertItem("Fine dust");
+      assert.equal(await item.locator(".alert-content").textContent(), "Fine dust at 종로구 · when PM2.5 is bad or worse");
+    });
+
+    await step("a second one, skipping unless PM10 is very bad, reads back in the editor", async () => {
+      await page.getByRole("link", { name: "New alert" }).click();
+      await page.getByLabel("Name").fill("Stay in");
+      await page.getByLabel("Fine dust at a station (AirKorea)").check();
+      await page.getByLabel("Find a station").fill("종로");
+      await page.locator(".station-choice", { hasText: "종로구" }).click();
+      await page.getByLabel("Only notify when the air is bad enough").check();
+      await page.getByLabel("Measure", { exact: true }).selectOption({ label: "PM10" });
+      await page.getByLabel("Grade", { exact: true }).selectOption({ label: "Very bad" });
+      await page.getByLabel("Send nothing that time").check();
+      await page.getByRole("button", { name: "Create alert" }).click();
+      const item = alertItem("Stay in");
+      assert.equal(await item.locator(".alert-content").textContent(), "Fine dust at 종로구 · when PM10 is very bad or worse");
+      await item.getByRole("link", { name: "Edit" }).click();
+      await page.getByRole("heading", { name: "Edit alert" }).waitFor();
+      await page.locator(".chosen-station", { hasText: "종로구" }).waitFor();
+      assert.equal(await page.getByLabel("Fine dust at a station (AirKorea)").isChecked(), true);
+      assert.equal(await page.getByLabel("Measure", { exact: true }).inputValue(), "1", "PM10");
+      assert.equal(await page.getByLabel("Grade", { exact: true }).inputValue(), "4", "very bad");
+      assert.equal(await page.getByLabel("Send nothing that time").isChecked(), true);
+      await page.getByRole("link", { name: "Cancel" }).click();
+      await page.getByRole("heading", { name: "Alerts" }).waitFor();
+    });
+
+    await step("the language of notifications is an account setting", async () => {
+      await page.getByLabel("Language of notifications").selectOption("ko");
+      await page.locator(".settings .form-message", { hasText: "Saved." }).waitFor();
+      await page.reload();
+      await page.getByRole("heading", { name: "Alerts" }).waitFor();
+      assert.equal(await page.getByLabel("Language of notifications").inputValue(), "ko", "kept by the server");
+      assert.equal(await page.getByRole("heading", { name: "Alerts" }).count(), 1, "the app's own language stays English");
+    });
+
+    await step("fire both: one push in Korean with the stub's numbers, one run skipped with its reason", async () => {
+      const nextRunOf = (name) => alertItem(name).locator(".next-run time").getAttribute("datetime");
+      const ids = {};
+      for (const name of ["Stay in", "Fine dust"]) {
+        ids[name] = await alertItem(name).getAttribute("data-alert-id");
+      }
+      const pushesBefore = receiver.received.length;
+      const nextPush = receiver.nextMessage();
+      for (const name of ["Stay in", "Fine dust"]) {
+        const response = await fetch(`${system.url}/scheduler/trigger`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-scheduler-secret": system.schedulerSecret },
+          body: JSON.stringify({ alertId: ids[name], scheduledTime: await nextRunOf(name) }),
+        });
+        assert.ok(response.ok, `trigger answered ${response.status}: ${await response.text()}`);
+      }
+      const message = await nextPush;
+      const time = measuredAt.slice(11);
+      assert.equal(message.json.title, "종로구 미세먼지 나쁨");
+      assert.equal(message.json.body, `미세먼지 45㎍/㎥ (보통), 초미세먼지 38㎍/㎥ (나쁨) · ${time} 기준`);
+      assert.equal(message.json.tag, ids["Fine dust"]);
+
+      await alertItem("Stay in").getByRole("link", { name: "History" }).click();
+      await page.getByRole("heading", { name: "History: Stay in" }).waitFor();
+      const skipped = page.locator('.runs tr[data-outcome="skipped"]');
+      await skipped.waitFor();
+      assert.equal(await skipped.locator(".reason").textContent(), "condition not met: PM10 is moderate (45 µg/m³), below very bad");
+      await page.getByText("Nothing sent yet.").waitFor();
+      await shoot(page, "history-skipped");
+      assert.equal(receiver.received.length, pushesBefore + 1, "the skipped run sent nothing");
+      await page.getByRole("link", { name: /Back to alerts/ }).click();
+      await page.locator('.alert-item [data-status="delivered"]').first().waitFor();
       await shoot(page, "alerts");
+    });
+
+    await step("AirKorea's quota used up: the preview says so and the form keeps working", async () => {
+      airKorea.setQuotaExceeded(true);
+      await page.getByRole("link", { name: "New alert" }).click();
+      await page.getByLabel("Fine dust at a station (AirKorea)").check();
+      // The station list is cached for a day, so the search still answers.
+      await page.getByLabel("Find a station").fill("강남");
+      await page.locator(".station-choice", { hasText: "강남구" }).click();
+      const problem = page.locator(".reading .form-message");
+      await problem.waitFor();
+      assert.match(await problem.textContent(), /quota is used up/);
+      await page.getByLabel("Name").fill("Still usable");
+      await page.getByRole("link", { name: "Cancel" }).click();
+      await page.getByRole("heading", { name: "Alerts" }).waitFor();
+      airKorea.setQuotaExceeded(false);
     });
 
     await step("the session survives a reload, with the refresh token out of script's reach", async () => {
@@ -250,10 +400,12 @@ async function main() {
     });
 
     await step("Korean is one switch away", async () => {
-      await page.getByLabel("Language").selectOption("ko");
+      await page.locator(".top-bar").getByLabel("Language").selectOption("ko");
       await page.getByRole("heading", { name: "알림 목록" }).waitFor();
+      assert.equal(await alertItem("Fine dust").locator(".alert-content").textContent(),
+        "종로구 미세먼지 · 초미세먼지가 나쁨 이상일 때");
       await shoot(page, "alerts-ko");
-      await page.getByLabel("언어").selectOption("en");
+      await page.locator(".top-bar").getByLabel("언어").selectOption("en");
       await page.getByRole("heading", { name: "Alerts" }).waitFor();
     });
 
@@ -271,6 +423,7 @@ async function main() {
     await context.close().catch(() => {});
     await system.stop();
     await receiver.close();
+    await airKorea.close();
     rmSync(profile, { recursive: true, force: true });
     console.log(`e2e: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }

@@ -21,8 +21,8 @@ export function buildSystem() {
   return join(cargoTargetDir(), "debug", "alert-system");
 }
 
-/** Starts the binary; resolves once it printed its address. */
-export async function startSystem(binary, { pushAllowedOrigins }) {
+/** Starts the binary with `env` added; resolves once it printed its address. */
+export async function startSystem(binary, { pushAllowedOrigins, env = {} }) {
   const dataDir = mkdtempSync(join(tmpdir(), "alert-e2e-data-"));
   const schedulerSecret = randomBytes(24).toString("hex");
   const child = spawn(binary, [], {
@@ -36,6 +36,7 @@ export async function startSystem(binary, { pushAllowedOrigins }) {
       PUSH_ALLOWED_ORIGINS: pushAllowedOrigins,
       SCHEDULER_SECRET: schedulerSecret,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      ...env,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -4,6 +4,7 @@ import { AlertEditor } from "./components/AlertEditor";
 import { AlertList } from "./components/AlertList";
 import { History } from "./components/History";
 import { Notifications } from "./components/Notifications";
+import { Settings } from "./components/Settings";
 import { SignIn } from "./components/SignIn";
 import type { User } from "./gen/alert/v1/auth_pb";
 import { I18n, initialLang, saveLang, translator, type Lang } from "./i18n";
@@ -68,13 +69,13 @@ export function App() {
       <main id="main">
         {session.status === "loading" && <p class="card" aria-busy="true">{t("loading")}</p>}
         {session.status === "signedOut" && <SignIn />}
-        {session.status === "signedIn" && <Page route={route} />}
+        {session.status === "signedIn" && <Page route={route} user={session.user} />}
       </main>
     </I18n.Provider>
   );
 }
 
-function Page(props: { route: Route }) {
+function Page(props: { route: Route; user: User }) {
   const { route } = props;
   switch (route.page) {
     case "list":
@@ -82,6 +83,7 @@ function Page(props: { route: Route }) {
         <>
           <Notifications />
           <AlertList />
+          <Settings user={props.user} />
         </>
       );
     case "new":

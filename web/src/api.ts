@@ -5,8 +5,9 @@
 
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { AirQualityService } from "./gen/alert/v1/air_quality_pb";
 import { AlertService } from "./gen/alert/v1/alerts_pb";
-import { AuthService, type Session, type User } from "./gen/alert/v1/auth_pb";
+import { AuthService, type Language, type Session, type User } from "./gen/alert/v1/auth_pb";
 import { PushService } from "./gen/alert/v1/push_pb";
 
 let accessToken: string | null = null;
@@ -14,9 +15,12 @@ let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let refreshing: Promise<User | null> | null = null;
 const sessionListeners = new Set<(user: User | null) => void>();
 
+/** The AuthService calls that work without a session (they start one). */
+const SESSIONLESS_AUTH_METHODS = new Set(["Register", "Login", "Refresh"]);
+
 /** Adds `Authorization: Bearer …`; renews the session once when the token has expired. */
 const withAccessToken: Interceptor = (next) => async (request) => {
-  if (request.service.typeName === AuthService.typeName && request.method.name !== "Logout" && request.method.name !== "GetMe") {
+  if (request.service.typeName === AuthService.typeName && SESSIONLESS_AUTH_METHODS.has(request.method.name)) {
     return next(request);
   }
   if (accessToken) request.header.set("authorization", `Bearer ${accessToken}`);
@@ -42,6 +46,7 @@ const transport = createGrpcWebTransport({
 export const auth = createClient(AuthService, transport);
 export const alerts = createClient(AlertService, transport);
 export const push = createClient(PushService, transport);
+export const airQuality = createClient(AirQualityService, transport);
 
 export function onSessionChange(listener: (user: User | null) => void): () => void {
   sessionListeners.add(listener);
@@ -69,9 +74,24 @@ export async function signIn(email: string, password: string): Promise<User | nu
   return adopt(response.session);
 }
 
-export async function signUp(email: string, password: string): Promise<User | null> {
+/** A new account whose notifications speak `language`, the language the user signed up in. */
+export async function signUp(email: string, password: string, language: Language): Promise<User | null> {
   await auth.register({ email, password });
-  return signIn(email, password);
+  const user = await signIn(email, password);
+  if (!user || user.language === language) return user;
+  try {
+    return await saveLanguage(language);
+  } catch {
+    // The account exists and works; the settings card shows the language it kept.
+    return user;
+  }
+}
+
+/** Sets the language the server writes this user's notifications in. */
+export async function saveLanguage(language: Language): Promise<User | null> {
+  const { user } = await auth.updateSettings({ language });
+  if (user) sessionListeners.forEach((listener) => listener(user));
+  return user ?? null;
 }
 
 /**

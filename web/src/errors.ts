@@ -26,6 +26,13 @@ export function describeError(error: unknown, t: Translate): FormError {
   return { fields, general: generalMessage(connectError, t) };
 }
 
+/** One line for a place with no fields of its own to mark: the general message, else the first
+ * field's. */
+export function errorLine(error: unknown, t: Translate): string {
+  const described = describeError(error, t);
+  return described.general ?? Object.values(described.fields)[0] ?? t("genericError");
+}
+
 function generalMessage(error: ConnectError, t: Translate): string {
   switch (error.code) {
     case Code.Unavailable:

@@ -120,6 +120,27 @@ impl Env {
     }
 }
 
+impl Env {
+    /// A Redis URL, if set: `redis://…`, `rediss://…` for TLS, or their `valkey` spellings,
+    /// optionally `-cluster` or `-sentinel`. What follows the scheme is the client's to check.
+    pub fn redis_url(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        let Some(url) = self.get(name) else {
+            return Ok(None);
+        };
+        let scheme = url.split("://").next().unwrap_or_default();
+        let scheme = scheme
+            .trim_end_matches("-cluster")
+            .trim_end_matches("-sentinel");
+        if !matches!(scheme, "redis" | "rediss" | "valkey" | "valkeys") || !url.contains("://") {
+            return Err(ConfigError::new(
+                name,
+                "must be a redis:// or rediss:// URL",
+            ));
+        }
+        Ok(Some(url.to_owned()))
+    }
+}
+
 fn parse_duration(raw: &str) -> Option<Duration> {
     let raw = raw.trim();
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
@@ -180,6 +201,23 @@ mod tests {
                 .duration_or("X", Duration::ZERO)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn redis_urls_need_a_redis_scheme() {
+        for url in [
+            "redis://cache:6379",
+            "rediss://:pw@cache:6380/1",
+            "redis-cluster://a:1",
+        ] {
+            let env = Env::from_pairs([("REDIS_URL", url)]);
+            assert_eq!(env.redis_url("REDIS_URL").unwrap().as_deref(), Some(url));
+        }
+        for url in ["postgres://127.0.0.1", "cache:6379"] {
+            let env = Env::from_pairs([("REDIS_URL", url)]);
+            assert!(env.redis_url("REDIS_URL").is_err(), "{url}");
+        }
+        assert_eq!(Env::default().redis_url("REDIS_URL").unwrap(), None);
     }
 
     #[test]

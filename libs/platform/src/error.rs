@@ -94,12 +94,23 @@ impl ErrorCode {
     }
 }
 
+/// The `ErrorInfo` domain of [`ServiceError::reason`]: statuses carrying it have a message
+/// written for the user even when the failure is not the user's.
+pub const ERROR_INFO_DOMAIN: &str = "alert-system";
+
 /// A crate's error type, as the outside world sees it.
 pub trait ServiceError: std::error::Error {
     fn code(&self) -> ErrorCode;
 
     /// The request field at fault, for user errors about one field.
     fn field(&self) -> Option<&str> {
+        None
+    }
+
+    /// For a server-side failure the user should hear about (a provider's quota is used up, a
+    /// feature is not configured), a stable UPPER_SNAKE reason: the status then keeps this
+    /// error's message instead of the opaque one, and carries the reason as an `ErrorInfo`.
+    fn reason(&self) -> Option<&'static str> {
         None
     }
 }
@@ -109,22 +120,34 @@ pub trait ServiceError: std::error::Error {
 /// client as an opaque message.
 pub fn into_status<E: ServiceError>(error: E) -> Status {
     let code = error.code();
+    let reason = error.reason();
     if !code.is_client_fault() {
-        tracing::error!(error = %error_chain(&error), "request failed");
-        let message = match code {
-            ErrorCode::Unavailable => "service temporarily unavailable, try again",
-            _ => "internal error",
-        };
-        return Status::new(code.grpc_code(), message);
+        if reason.is_none() {
+            tracing::error!(error = %error_chain(&error), "request failed");
+            let message = match code {
+                ErrorCode::Unavailable => "service temporarily unavailable, try again",
+                _ => "internal error",
+            };
+            return Status::new(code.grpc_code(), message);
+        }
+        tracing::warn!(error = %error_chain(&error), reason, "request failed");
     }
     let message = error.to_string();
-    match error.field() {
-        Some(field) => {
-            let details = ErrorDetails::with_bad_request_violation(field, message.clone());
-            Status::with_error_details(code.grpc_code(), message, details)
-        }
-        None => Status::new(code.grpc_code(), message),
+    let mut details = ErrorDetails::new();
+    if let Some(field) = error.field() {
+        details.add_bad_request_violation(field, message.clone());
     }
+    if let Some(reason) = reason {
+        details.set_error_info(
+            reason,
+            ERROR_INFO_DOMAIN,
+            std::collections::HashMap::<String, String>::new(),
+        );
+    }
+    if error.field().is_none() && reason.is_none() {
+        return Status::new(code.grpc_code(), message);
+    }
+    Status::with_error_details(code.grpc_code(), message, details)
 }
 
 /// The request field a status names in its `BadRequest` details, if any.
@@ -135,6 +158,14 @@ pub fn status_field(status: &Status) -> Option<String> {
         .field_violations
         .first()
         .map(|v| v.field.clone())
+}
+
+/// The reason a status of one of our services gives for a failure whose message is meant for
+/// the user (see [`ServiceError::reason`]).
+pub fn status_reason(status: &Status) -> Option<String> {
+    let details = status.get_error_details();
+    let info = details.error_info()?;
+    (info.domain == ERROR_INFO_DOMAIN).then(|| info.reason.clone())
 }
 
 /// `error: cause: cause` on one line, for logs.
@@ -210,6 +241,34 @@ mod tests {
         )));
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("secret"), "{}", status.message());
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the provider's daily quota is used up, try again tomorrow")]
+    struct QuotaError;
+
+    impl ServiceError for QuotaError {
+        fn code(&self) -> ErrorCode {
+            ErrorCode::Unavailable
+        }
+        fn reason(&self) -> Option<&'static str> {
+            Some("PROVIDER_QUOTA_EXCEEDED")
+        }
+    }
+
+    #[test]
+    fn server_faults_with_a_reason_keep_their_message_and_name_the_reason() {
+        let status = into_status(QuotaError);
+        assert_eq!(status.code(), Code::Unavailable);
+        assert_eq!(
+            status.message(),
+            "the provider's daily quota is used up, try again tomorrow"
+        );
+        assert_eq!(
+            status_reason(&status).as_deref(),
+            Some("PROVIDER_QUOTA_EXCEEDED")
+        );
+        assert_eq!(status_reason(&into_status(TestError::EmptyName)), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! verifies VAPID (RFC 8292), requires `TTL`, decrypts `aes128gcm` bodies
 //! (RFC 8291/8188) with its own implementation, records what arrived, and
 //! can answer with failures (410, 429 + `Retry-After`, 503 sequences,
-//! delays). [`PushSink`] is a counting endpoint for benchmarks.
+//! delays). [`PushSink`] is a counting endpoint for benchmarks. [`AirKoreaStub`] answers like
+//! the AirKorea air quality API, failures included.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -23,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+mod airkorea;
 mod browser;
 mod crypto;
 mod handler;
@@ -31,6 +33,7 @@ mod server;
 mod sink;
 mod vapid;
 
+pub use airkorea::{AirKoreaStub, StubMeasurement, StubMode, StubStation};
 pub use browser::BrowserSubscription;
 pub use crypto::{DecryptError, decrypt_aes128gcm};
 pub use receiver::{MAX_BODY_BYTES, PushAttempt, PushReceiver, ReceivedPush, Rejection, Response};

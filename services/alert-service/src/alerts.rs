@@ -9,14 +9,44 @@ use chrono::SecondsFormat;
 use tracing::info;
 
 use crate::{
-    domain::{AlertDraft, AlertPatch, AlertSchedule, parse_time_zone},
+    domain::{AlertContent, AlertDraft, AlertPatch, AlertSchedule, AlertText, parse_time_zone},
     error::{Error, Result},
-    store::{AlertChanges, AlertRecord, Store},
+    stations::Stations,
+    store::{AlertChanges, AlertRecord, RunRecord, Store},
     sync::ScheduleSync,
 };
 
 const DEFAULT_PREVIEW_COUNT: u32 = 5;
 const MAX_PREVIEW_COUNT: u32 = 50;
+const DEFAULT_RUNS_LIMIT: u32 = 20;
+const MAX_RUNS_LIMIT: u32 = 100;
+
+/// A parsed `ListAlertRuns` request.
+#[derive(Debug, Clone)]
+pub struct RunsRequest {
+    pub id: String,
+    pub limit: u32,
+}
+
+impl TryFrom<alert_proto::v1::ListAlertRunsRequest> for RunsRequest {
+    type Error = Error;
+
+    fn try_from(request: alert_proto::v1::ListAlertRunsRequest) -> Result<RunsRequest> {
+        let limit = match request.limit {
+            0 => DEFAULT_RUNS_LIMIT,
+            limit @ 1..=MAX_RUNS_LIMIT => limit,
+            _ => {
+                return Err(Error::InvalidLimit {
+                    max: MAX_RUNS_LIMIT,
+                });
+            }
+        };
+        Ok(RunsRequest {
+            id: request.id.trim().to_owned(),
+            limit,
+        })
+    }
+}
 
 /// What to preview: a stored alert, or a schedule being typed.
 #[derive(Debug, Clone)]
@@ -75,6 +105,7 @@ pub struct Alerts {
     store: Arc<dyn Store>,
     clock: SharedClock,
     sync: ScheduleSync,
+    stations: Stations,
     max_alerts_per_user: u32,
     min_interval_minutes: u32,
 }
@@ -84,6 +115,7 @@ impl Alerts {
         store: Arc<dyn Store>,
         clock: SharedClock,
         sync: ScheduleSync,
+        stations: Stations,
         max_alerts_per_user: u32,
         min_interval_minutes: u32,
     ) -> Alerts {
@@ -91,8 +123,18 @@ impl Alerts {
             store,
             clock,
             sync,
+            stations,
             max_alerts_per_user,
             min_interval_minutes,
+        }
+    }
+
+    /// Refuses air-quality content this server cannot serve or whose station AirKorea does not
+    /// list.
+    async fn ensure_content_available(&self, content: &AlertContent) -> Result<()> {
+        match content.air_quality() {
+            Some(air_quality) => self.stations.ensure_known(&air_quality.station).await,
+            None => Ok(()),
         }
     }
 
@@ -100,6 +142,7 @@ impl Alerts {
         draft
             .schedule
             .ensure_interval_at_least(self.min_interval_minutes)?;
+        self.ensure_content_available(&draft.content).await?;
         let now = self.clock.now().timestamp_millis();
         let alert = AlertRecord {
             id: uuid::Uuid::now_v7().to_string(),
@@ -107,8 +150,9 @@ impl Alerts {
             name: draft.name.into_inner(),
             schedule: draft.schedule.expression().to_owned(),
             timezone: draft.timezone.name().to_owned(),
-            title: draft.title.into_inner(),
-            body: draft.body.into_inner(),
+            title: draft.text.title.into_inner(),
+            body: draft.text.body.into_inner(),
+            content: draft.content,
             enabled: draft.enabled,
             schedule_version: 1,
             synced_version: 0,
@@ -145,7 +189,16 @@ impl Alerts {
         if let Some(schedule) = &patch.schedule {
             schedule.ensure_interval_at_least(self.min_interval_minutes)?;
         }
+        if let Some(content) = &patch.content {
+            self.ensure_content_available(content).await?;
+        }
         let current = self.get(user_id, &patch.id).await?;
+        let content = patch.content.unwrap_or_else(|| current.content.clone());
+        let text = AlertText::parse(
+            &content,
+            patch.title.as_deref().unwrap_or(&current.title),
+            patch.body.as_deref().unwrap_or(&current.body),
+        )?;
         let changes = AlertChanges {
             name: patch
                 .name
@@ -156,12 +209,9 @@ impl Alerts {
             timezone: patch
                 .timezone
                 .map_or(current.timezone.clone(), |tz| tz.name().to_owned()),
-            title: patch
-                .title
-                .map_or(current.title.clone(), |title| title.into_inner()),
-            body: patch
-                .body
-                .map_or(current.body.clone(), |body| body.into_inner()),
+            title: text.title.into_inner(),
+            body: text.body.into_inner(),
+            content,
             enabled: patch.enabled.unwrap_or(current.enabled),
             schedule_changed: false,
             updated_at: self.clock.now().timestamp_millis(),
@@ -207,6 +257,12 @@ impl Alerts {
         info!(alert_id = %deleted.id, "alert deleted");
         self.sync.sync_soon(&deleted).await;
         Ok(())
+    }
+
+    /// The latest runs of one of the caller's alerts, newest first.
+    pub async fn runs(&self, user_id: &str, request: RunsRequest) -> Result<Vec<RunRecord>> {
+        let alert = self.get(user_id, &request.id).await?;
+        self.store.runs_of_alert(&alert.id, request.limit).await
     }
 
     pub async fn preview(&self, user_id: &str, request: PreviewRequest) -> Result<Preview> {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use alert_airquality::{AirKoreaConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT};
 use alert_platform::{ConfigError, Env};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -32,6 +33,45 @@ pub struct Config {
     pub app_url: String,
     /// `SCHEDULE_SYNC_INTERVAL`, default 30s: how often unsynced schedules are retried.
     pub schedule_sync_interval: Duration,
+    /// AirKorea, when `AIR_QUALITY_API_KEY` is set (with `AIR_QUALITY_BASE_URL`, default the
+    /// data.go.kr API, and `AIR_QUALITY_TIMEOUT`, default 5s); without it air-quality content is
+    /// refused and plain alerts work as ever.
+    pub air_quality: Option<AirKoreaConfig>,
+    /// `REDIS_URL`: where the air-quality cache is shared by every replica; in memory when unset.
+    pub redis_url: Option<SecretString>,
+    /// `AIR_QUALITY_CACHE_PREFIX`, default `alert-service:air-quality`: the cache's Redis keys.
+    pub air_quality_cache_prefix: String,
+}
+
+fn air_quality_config(env: &Env) -> Result<Option<AirKoreaConfig>, ConfigError> {
+    let base_url = env.string_or("AIR_QUALITY_BASE_URL", DEFAULT_BASE_URL);
+    let base_url = url::Url::parse(&base_url)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .ok_or_else(|| ConfigError::new("AIR_QUALITY_BASE_URL", "must be an http(s) URL"))?;
+    let timeout = env.duration_or("AIR_QUALITY_TIMEOUT", DEFAULT_TIMEOUT)?;
+    if timeout.is_zero() {
+        return Err(ConfigError::new(
+            "AIR_QUALITY_TIMEOUT",
+            "must be greater than zero",
+        ));
+    }
+    Ok(env
+        .secret("AIR_QUALITY_API_KEY")
+        .map(|api_key| AirKoreaConfig {
+            base_url,
+            api_key,
+            timeout,
+        }))
+}
+
+fn redis_url(env: &Env) -> Result<Option<SecretString>, ConfigError> {
+    let Some(url) = env.redis_url("REDIS_URL")? else {
+        return Ok(None);
+    };
+    fred::types::config::Config::from_url(&url)
+        .map_err(|error| ConfigError::new("REDIS_URL", error.details().to_owned()))?;
+    Ok(Some(SecretString::from(url)))
 }
 
 impl Config {
@@ -70,6 +110,10 @@ impl Config {
             min_schedule_interval,
             app_url: env.string_or("APP_URL", "/"),
             schedule_sync_interval,
+            air_quality: air_quality_config(env)?,
+            redis_url: redis_url(env)?,
+            air_quality_cache_prefix: env
+                .string_or("AIR_QUALITY_CACHE_PREFIX", "alert-service:air-quality"),
         })
     }
 
@@ -103,6 +147,50 @@ mod tests {
         assert_eq!(config.min_schedule_interval_minutes(), 5);
         assert_eq!(config.app_url, "/");
         assert_eq!(config.schedule_sync_interval, Duration::from_secs(30));
+        assert!(config.air_quality.is_none(), "no key, no air quality");
+        assert!(config.redis_url.is_none());
+    }
+
+    #[test]
+    fn an_air_quality_key_enables_airkorea_at_the_configured_url() {
+        let config = Config::from_env(
+            &base_env()
+                .with("AIR_QUALITY_API_KEY", "abc%2Bdef%3D%3D")
+                .with("AIR_QUALITY_BASE_URL", "http://127.0.0.1:9999/B552584")
+                .with("AIR_QUALITY_TIMEOUT", "2s"),
+        )
+        .unwrap();
+        let air_quality = config.air_quality.expect("configured");
+        assert_eq!(air_quality.api_key.expose_secret(), "abc%2Bdef%3D%3D");
+        assert_eq!(
+            air_quality.base_url.as_str(),
+            "http://127.0.0.1:9999/B552584"
+        );
+        assert_eq!(air_quality.timeout, Duration::from_secs(2));
+
+        let production = Config::from_env(&base_env().with("AIR_QUALITY_API_KEY", "k")).unwrap();
+        assert_eq!(
+            production.air_quality.unwrap().base_url.as_str(),
+            "https://apis.data.go.kr/B552584"
+        );
+    }
+
+    #[test]
+    fn bad_air_quality_and_redis_settings_are_named() {
+        for (variable, value) in [
+            ("AIR_QUALITY_BASE_URL", "apis.data.go.kr"),
+            ("AIR_QUALITY_BASE_URL", "ftp://apis.data.go.kr"),
+            ("AIR_QUALITY_TIMEOUT", "0s"),
+            ("REDIS_URL", "postgres://127.0.0.1"),
+        ] {
+            let error = Config::from_env(
+                &base_env()
+                    .with("AIR_QUALITY_API_KEY", "k")
+                    .with(variable, value),
+            )
+            .unwrap_err();
+            assert_eq!(error.variable, variable, "{value}: {error}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The one error type of alert-service: every failure a request can meet, with the message a
 //! user reads for their own mistakes and an opaque answer for ours.
 
+use alert_airquality::AirQualityError;
 use alert_cron::CronError;
 use alert_platform::{ErrorCode, ServiceError, db::DatabaseError, error::UpstreamError};
 
@@ -43,6 +44,43 @@ pub enum Error {
     InvalidCount,
     #[error("scheduled_time: {0}")]
     InvalidScheduledTime(String),
+    #[error("{field} {problem}")]
+    InvalidContent {
+        field: &'static str,
+        problem: String,
+    },
+    #[error("{field} has an unknown placeholder {{{name}}}: use {known}")]
+    UnknownPlaceholder {
+        field: &'static str,
+        name: String,
+        known: String,
+    },
+    #[error("{field} has an unmatched brace: write {{{{ or }}}} for a literal one")]
+    UnmatchedBrace { field: &'static str },
+    #[error("language has no value numbered {0}: use Korean or English")]
+    UnknownLanguage(i32),
+    #[error(
+        "no AirKorea station is named {station:?}: search the station list and use a name as listed"
+    )]
+    UnknownStation {
+        field: &'static str,
+        station: String,
+    },
+    #[error("query must not be empty")]
+    EmptyQuery,
+    #[error("limit must be between 1 and {max}")]
+    InvalidLimit { max: u32 },
+    #[error("{field} must be a number from {min} to {max}")]
+    InvalidCoordinate {
+        field: &'static str,
+        min: f64,
+        max: f64,
+    },
+    #[error("air-quality content is not available: this server has no AIR_QUALITY_API_KEY")]
+    AirQualityNotConfigured,
+    /// AirKorea failed us; the message says what that means for the user.
+    #[error("{}", air_quality_message(.0))]
+    AirQuality(#[source] AirQualityError),
 
     #[error("database query failed")]
     Database(#[source] sqlx::Error),
@@ -63,6 +101,10 @@ pub enum Error {
 
     #[error("cannot open the database")]
     OpenDatabase(#[source] DatabaseError),
+    #[error("cannot set up the AirKorea client")]
+    AirKoreaClient(#[source] AirQualityError),
+    #[error("cannot set up the redis cache")]
+    Redis(#[source] fred::error::Error),
     #[error("token lifetime is out of range")]
     TokenLifetime,
     #[error("grpc server failed")]
@@ -84,7 +126,21 @@ impl ServiceError for Error {
             | Error::ScheduleTooFrequent { .. }
             | Error::InvalidTimeZone(_)
             | Error::InvalidCount
-            | Error::InvalidScheduledTime(_) => ErrorCode::InvalidArgument,
+            | Error::InvalidScheduledTime(_)
+            | Error::InvalidContent { .. }
+            | Error::UnknownPlaceholder { .. }
+            | Error::UnmatchedBrace { .. }
+            | Error::UnknownLanguage(_)
+            | Error::UnknownStation { .. }
+            | Error::EmptyQuery
+            | Error::InvalidLimit { .. }
+            | Error::InvalidCoordinate { .. } => ErrorCode::InvalidArgument,
+            Error::AirQualityNotConfigured => ErrorCode::FailedPrecondition,
+            Error::AirQuality(error) => match error {
+                AirQualityError::UnknownStation(_) => ErrorCode::NotFound,
+                AirQualityError::NotConfigured => ErrorCode::FailedPrecondition,
+                _ => ErrorCode::Unavailable,
+            },
             Error::EmailTaken => ErrorCode::AlreadyExists,
             Error::TooManyAlerts { .. } => ErrorCode::ResourceExhausted,
             Error::AlertNotFound => ErrorCode::NotFound,
@@ -99,6 +155,8 @@ impl ServiceError for Error {
             | Error::PasswordHash(_)
             | Error::Task(_)
             | Error::OpenDatabase(_)
+            | Error::AirKoreaClient(_)
+            | Error::Redis(_)
             | Error::TokenLifetime
             | Error::Serve(_) => ErrorCode::Internal,
             // Never answered to a caller (schedule sync is background work), but classified alike.
@@ -119,7 +177,56 @@ impl ServiceError for Error {
             Error::InvalidTimeZone(_) => Some("timezone"),
             Error::InvalidCount => Some("count"),
             Error::InvalidScheduledTime(_) => Some("scheduled_time"),
+            Error::InvalidContent { field, .. }
+            | Error::UnknownPlaceholder { field, .. }
+            | Error::UnmatchedBrace { field }
+            | Error::UnknownStation { field, .. }
+            | Error::InvalidCoordinate { field, .. } => Some(field),
+            Error::UnknownLanguage(_) => Some("language"),
+            Error::EmptyQuery => Some("query"),
+            Error::InvalidLimit { .. } => Some("limit"),
             _ => None,
+        }
+    }
+
+    fn reason(&self) -> Option<&'static str> {
+        match self {
+            Error::AirQualityNotConfigured => Some("AIR_QUALITY_NOT_CONFIGURED"),
+            Error::AirQuality(error) => Some(match error {
+                AirQualityError::QuotaExceeded => "AIR_QUALITY_QUOTA_EXCEEDED",
+                AirQualityError::KeyRejected(_) => "AIR_QUALITY_KEY_REJECTED",
+                AirQualityError::UnknownStation(_) => "AIR_QUALITY_UNKNOWN_STATION",
+                AirQualityError::NotConfigured => "AIR_QUALITY_NOT_CONFIGURED",
+                AirQualityError::Timeout(_)
+                | AirQualityError::Unreachable(_)
+                | AirQualityError::Upstream { .. }
+                | AirQualityError::BadResponse(_) => "AIR_QUALITY_UNAVAILABLE",
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What an AirKorea failure means for the user; the failure itself goes to the log.
+fn air_quality_message(error: &AirQualityError) -> String {
+    match error {
+        AirQualityError::QuotaExceeded => {
+            "AirKorea's daily request quota is used up: air-quality data is unavailable until it resets".into()
+        }
+        AirQualityError::KeyRejected(_) => {
+            "AirKorea refuses this server's API key: air-quality data is unavailable until an operator fixes it".into()
+        }
+        AirQualityError::UnknownStation(station) => {
+            format!("AirKorea has no measurements for a station named {station:?}")
+        }
+        AirQualityError::NotConfigured => {
+            "air-quality content is not available: this server has no AIR_QUALITY_API_KEY".into()
+        }
+        AirQualityError::Timeout(_)
+        | AirQualityError::Unreachable(_)
+        | AirQualityError::Upstream { .. }
+        | AirQualityError::BadResponse(_) => {
+            "AirKorea is not answering right now: try again in a few minutes".into()
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Wiring: the store, the logic, the gRPC server and the background loops of one alert-service.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use alert_airquality::{AirKoreaClient, AirQuality, MemoryCache, RedisCache, SharedCache};
 use alert_platform::{
     access_token::AccessTokens,
     clock::SharedClock,
@@ -9,33 +10,86 @@ use alert_platform::{
     health::{DATABASE_CHECK_INTERVAL, DatabaseHealth},
 };
 use alert_proto::v1::{
+    air_quality_service_server::{self, AirQualityServiceServer},
     alert_runner_service_server::{self, AlertRunnerServiceServer},
     alert_service_server::{self, AlertServiceServer},
     auth_service_server::{self, AuthServiceServer},
 };
+use fred::prelude::{Builder, ClientLike as _, Config as RedisConfig, ReconnectPolicy};
 use secrecy::ExposeSecret;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tonic::transport::{Channel, Server, server::Router};
 use tonic_health::server::HealthReporter;
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::{
     accounts::Accounts,
     alerts::Alerts,
     config::Config,
     error::Error,
-    grpc::{AlertGrpc, AuthGrpc, RunnerGrpc},
+    grpc::{AirQualityGrpc, AlertGrpc, AuthGrpc, RunnerGrpc},
     runner::Runner,
+    stations::Stations,
     store::{SqlStore, Store},
     sync::ScheduleSync,
 };
 
 /// The gRPC services alert-service serves, whose health follows the database.
-const SERVICE_NAMES: [&str; 3] = [
+const SERVICE_NAMES: [&str; 4] = [
     auth_service_server::SERVICE_NAME,
     alert_service_server::SERVICE_NAME,
     alert_runner_service_server::SERVICE_NAME,
+    air_quality_service_server::SERVICE_NAME,
 ];
+
+/// A cache that does not answer in this time counts as a miss: AirKorea is asked instead.
+const REDIS_COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long start-up waits for Redis before going on without it (it keeps reconnecting).
+const REDIS_CONNECT_WAIT: Duration = Duration::from_secs(5);
+
+/// The cache AirKorea answers are shared through: Redis when configured (every replica sees one
+/// station's measurement once), otherwise this process's memory. A Redis that is down does not
+/// stop the service: the cache misses until Redis is back.
+async fn air_quality_cache(config: &Config) -> Result<Arc<dyn SharedCache>, Error> {
+    let Some(url) = &config.redis_url else {
+        return Ok(Arc::new(MemoryCache::new()));
+    };
+    let redis_config = RedisConfig::from_url(url.expose_secret()).map_err(Error::Redis)?;
+    let pool = Builder::from_config(redis_config)
+        .with_performance_config(|performance| {
+            performance.default_command_timeout = REDIS_COMMAND_TIMEOUT;
+        })
+        // Reconnect forever, backing off to 2 s: the service outlives a Redis restart.
+        .set_policy(ReconnectPolicy::new_exponential(0, 50, 2000, 2))
+        .build_pool(2)
+        .map_err(Error::Redis)?;
+    pool.connect();
+    match tokio::time::timeout(REDIS_CONNECT_WAIT, pool.wait_for_connect()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            warn!(%error, "redis unreachable, the air-quality cache misses until it is back")
+        }
+        Err(_) => warn!("redis not connected yet, the air-quality cache misses until it is"),
+    }
+    Ok(Arc::new(RedisCache::new(
+        pool,
+        &config.air_quality_cache_prefix,
+    )))
+}
+
+/// The AirKorea source, when a key is configured.
+async fn air_quality_source(
+    config: &Config,
+    clock: SharedClock,
+) -> Result<Option<AirQuality>, Error> {
+    let Some(air_korea) = config.air_quality.clone() else {
+        info!("AIR_QUALITY_API_KEY is not set: air-quality alerts are refused");
+        return Ok(None);
+    };
+    let client = AirKoreaClient::new(air_korea).map_err(Error::AirKoreaClient)?;
+    let cache = air_quality_cache(config).await?;
+    Ok(Some(AirQuality::new(client, cache, clock)))
+}
 
 /// Channels to the services alert-service calls.
 #[derive(Debug, Clone)]
@@ -77,14 +131,22 @@ impl Application {
         let accounts =
             Accounts::new(store.clone(), clock.clone(), access_tokens, refresh_ttl).await?;
         let sync = ScheduleSync::new(store.clone(), peers.scheduler);
+        let stations = Stations::new(air_quality_source(&config, clock.clone()).await?);
         let alerts = Alerts::new(
             store.clone(),
             clock.clone(),
             sync.clone(),
+            stations.clone(),
             config.max_alerts_per_user,
             config.min_schedule_interval_minutes(),
         );
-        let runner = Runner::new(store, peers.notifier, clock, config.app_url.clone());
+        let runner = Runner::new(
+            store,
+            peers.notifier,
+            stations.clone(),
+            clock,
+            config.app_url.clone(),
+        );
 
         let (health_reporter, health_service) = grpc::health_service().await;
         let router = Server::builder()
@@ -92,7 +154,8 @@ impl Application {
             .add_service(grpc::reflection_service())
             .add_service(AuthServiceServer::new(AuthGrpc::new(accounts)))
             .add_service(AlertServiceServer::new(AlertGrpc::new(alerts)))
-            .add_service(AlertRunnerServiceServer::new(RunnerGrpc::new(runner)));
+            .add_service(AlertRunnerServiceServer::new(RunnerGrpc::new(runner)))
+            .add_service(AirQualityServiceServer::new(AirQualityGrpc::new(stations)));
 
         Ok(Application {
             listener,

@@ -8,6 +8,7 @@ use alert_platform::{ErrorCode, identity::USER_ID_METADATA};
 use alert_proto::v1::{
     GetMeRequest, GetMeResponse, LoginRequest, LoginResponse, LogoutRequest, LogoutResponse,
     RefreshRequest, RefreshResponse, RegisterRequest, RegisterResponse, Session,
+    UpdateSettingsRequest, UpdateSettingsResponse,
     auth_service_client::AuthServiceClient,
     auth_service_server::{AuthService, AuthServiceServer},
 };
@@ -143,6 +144,21 @@ impl AuthService for BrowserAuth {
             .auth
             .clone()
             .get_me(user_request.map(|()| GetMeRequest {}))
+            .await
+            .map_err(upstream_status)?;
+        Ok(Response::new(response.into_inner()))
+    }
+
+    async fn update_settings(
+        &self,
+        request: Request<UpdateSettingsRequest>,
+    ) -> Result<Response<UpdateSettingsResponse>, Status> {
+        let user_request = forwardable(&request);
+        let settings = request.into_inner();
+        let response = self
+            .auth
+            .clone()
+            .update_settings(user_request.map(|()| settings))
             .await
             .map_err(upstream_status)?;
         Ok(Response::new(response.into_inner()))

@@ -3,7 +3,7 @@
 
 use alert_platform::{
     ErrorCode, ServiceError,
-    error::{error_chain, into_status, status_field},
+    error::{error_chain, into_status, status_field, status_reason},
 };
 use axum::{
     Json,
@@ -50,6 +50,9 @@ pub enum Error {
         status: tonic::Status,
         /// The field the status names, in the camelCase of our JSON bodies.
         field: Option<String>,
+        /// Set when the service wrote the message for the user although the failure is not
+        /// theirs (e.g. a provider's quota is used up): the message is passed on then.
+        reason: Option<String>,
     },
     #[error("request took longer than {timeout_secs} s")]
     Timeout { timeout_secs: u64 },
@@ -65,13 +68,15 @@ impl Error {
     /// An error answer of `service`.
     pub fn upstream(service: &'static str, status: tonic::Status) -> Error {
         let field = status_field(&status).map(|field| snake_to_camel(&field));
+        let reason = status_reason(&status);
         if !ErrorCode::from_grpc(status.code()).is_client_fault() {
-            tracing::warn!(service, code = ?status.code(), message = status.message(), "upstream call failed");
+            tracing::warn!(service, code = ?status.code(), message = status.message(), reason, "upstream call failed");
         }
         Error::Upstream {
             service,
             status,
             field,
+            reason,
         }
     }
 
@@ -164,13 +169,19 @@ struct ErrorDetail<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let code = self.code();
+        let reason = match &self {
+            Error::Upstream { reason, .. } => reason.as_deref(),
+            _ => None,
+        };
         let user_message;
-        let message = if code.is_client_fault() {
+        let message = if code.is_client_fault() || reason.is_some() {
             user_message = self.to_string();
             user_message.as_str()
         } else {
@@ -197,6 +208,7 @@ impl IntoResponse for Error {
                     code: code.as_str(),
                     message,
                     field,
+                    reason,
                 },
             }),
         )

@@ -61,7 +61,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route_layer(from_fn_with_state(rate_limit.clone(), limit_rate));
     let signed_in = Router::new()
         .route("/alert.v1.AuthService/{method}", post_service(auth))
-        .route("/alert.v1.AlertService/{method}", post_service(alert))
+        .route(
+            "/alert.v1.AlertService/{method}",
+            post_service(alert.clone()),
+        )
+        .route("/alert.v1.AirQualityService/{method}", post_service(alert))
         .route("/alert.v1.PushService/{method}", post_service(notifier))
         .route_layer(from_fn_with_state(rate_limit, limit_rate))
         .route_layer(from_fn_with_state(authenticator, require_access_token));

@@ -72,17 +72,9 @@ impl std::fmt::Debug for RedisQueueConfig {
 
 impl RedisQueueConfig {
     fn from_env(env: &Env) -> Result<Self, ConfigError> {
-        let url = env.required("REDIS_URL")?;
-        let scheme = url.split("://").next().unwrap_or_default();
-        let scheme = scheme
-            .trim_end_matches("-cluster")
-            .trim_end_matches("-sentinel");
-        if !matches!(scheme, "redis" | "rediss" | "valkey" | "valkeys") || !url.contains("://") {
-            return Err(ConfigError::new(
-                "REDIS_URL",
-                "must be a redis:// or rediss:// URL",
-            ));
-        }
+        let url = env
+            .redis_url("REDIS_URL")?
+            .ok_or_else(|| ConfigError::new("REDIS_URL", "is required but not set"))?;
         fred::types::config::Config::from_url(&url)
             .map_err(|error| ConfigError::new("REDIS_URL", error.details().to_owned()))?;
         let key_prefix = env.string_or("REDIS_KEY_PREFIX", "notifier");

@@ -1,4 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import {
+  buildContent, CONDITION_FIELD, draftFromContent, newContentDraft, placeholderList, STATION_FIELD, type ContentDraft,
+} from "../airQuality";
 import { alerts as alertsApi } from "../api";
 import { describeError, NO_ERROR, type FormError } from "../errors";
 import { useI18n, weekdayNames } from "../i18n";
@@ -7,6 +10,7 @@ import { href, navigate } from "../router";
 import {
   formatTime, fromCron, parseTime, toCron, WEEKDAYS_MONDAY_FIRST, type SimpleSchedule, type Weekday,
 } from "../schedule";
+import { AirQualityFields } from "./AirQualityFields";
 import { Field, FormMessage } from "./Field";
 
 interface Draft {
@@ -18,6 +22,7 @@ interface Draft {
   advanced: boolean;
   cron: string;
   simple: SimpleSchedule;
+  content: ContentDraft;
 }
 
 const DEFAULT_SIMPLE: SimpleSchedule = { hour: 8, minute: 0, weekdays: [1, 2, 3, 4, 5] };
@@ -26,7 +31,7 @@ const PREVIEW_DELAY_MS = 300;
 function newDraft(): Draft {
   return {
     name: "", title: "", body: "", timezone: browserTimeZone(), enabled: true,
-    advanced: false, cron: toCron(DEFAULT_SIMPLE), simple: DEFAULT_SIMPLE,
+    advanced: false, cron: toCron(DEFAULT_SIMPLE), simple: DEFAULT_SIMPLE, content: newContentDraft(),
   };
 }
 
@@ -61,6 +66,7 @@ export function AlertEditor(props: { id?: string }) {
         setDraft({
           name: alert.name, title: alert.title, body: alert.body, timezone: alert.timezone,
           enabled: alert.enabled, advanced: simple === null, cron: alert.schedule, simple: simple ?? DEFAULT_SIMPLE,
+          content: draftFromContent(alert.content),
         });
       },
       (caught) => setError(describeError(caught, t)),
@@ -113,32 +119,50 @@ export function AlertEditor(props: { id?: string }) {
     update({ advanced: simple ? false : true, simple: simple ?? draft.simple });
   };
 
+  const updateContent = (patch: Partial<ContentDraft>) => {
+    update({ content: { ...draft.content, ...patch } });
+    // What was wrong with the station or condition may be fixed now; saving checks again.
+    const { [STATION_FIELD]: stationError, [CONDITION_FIELD]: conditionError, ...fields } = error.fields;
+    if (stationError || conditionError) setError({ ...error, fields });
+  };
+
+  function showError(formError: FormError) {
+    setError(formError);
+    const firstField = Object.keys(formError.fields)[0];
+    if (firstField) document.getElementById(fieldIds[firstField] ?? "")?.focus();
+  }
+
   async function save(event: Event) {
     event.preventDefault();
     if (!draft) return;
-    if (noDays) {
-      setError({ fields: { schedule: t("pickADay") }, general: null });
+    const problems: Record<string, string> = {};
+    if (noDays) problems.schedule = t("pickADay");
+    const built = buildContent(draft.content);
+    if (!built.ok) for (const [field, key] of Object.entries(built.errors)) problems[field] = t(key);
+    if (!built.ok || Object.keys(problems).length) {
+      showError({ fields: problems, general: null });
       return;
     }
     setSaving(true);
     setError(NO_ERROR);
-    const fields = { name: draft.name, schedule, timezone, title: draft.title, body: draft.body, enabled: draft.enabled };
+    const fields = {
+      name: draft.name, schedule, timezone, title: draft.title, body: draft.body, enabled: draft.enabled,
+      content: built.content,
+    };
     try {
       if (props.id) await alertsApi.updateAlert({ id: props.id, ...fields });
       else await alertsApi.createAlert(fields);
       navigate({ page: "list" });
     } catch (caught) {
-      const described = describeError(caught, t);
-      setError(described);
       setSaving(false);
-      const firstField = Object.keys(described.fields)[0];
-      if (firstField) document.getElementById(fieldIds[firstField] ?? "")?.focus();
+      showError(describeError(caught, t));
     }
   }
 
   const scheduleError = error.fields.schedule ?? preview.error.fields.schedule ?? (preview.error.general ?? undefined);
   const timezoneError = error.fields.timezone ?? preview.error.fields.timezone;
   const heading = props.id ? t("editAlert") : t("newAlert");
+  const airQuality = draft.content.kind === "airQuality";
   return (
     <section class="card" aria-labelledby="editor-heading">
       <a class="back" href={href({ page: "list" })}>← {t("back")}</a>
@@ -148,14 +172,31 @@ export function AlertEditor(props: { id?: string }) {
           {(aria) => <input {...aria} name="name" required maxLength={100} value={draft.name}
             onInput={(e) => update({ name: e.currentTarget.value })} />}
         </Field>
-        <Field id="alert-title" label={t("title")} error={error.fields.title}>
-          {(aria) => <input {...aria} name="title" maxLength={100} value={draft.title}
-            onInput={(e) => update({ title: e.currentTarget.value })} />}
-        </Field>
-        <Field id="alert-body" label={t("body")} error={error.fields.body}>
-          {(aria) => <textarea {...aria} name="body" rows={3} maxLength={1000} value={draft.body}
-            onInput={(e) => update({ body: e.currentTarget.value })} />}
-        </Field>
+        <fieldset class="content">
+          <legend>{t("content")}</legend>
+          <div class="choices">
+            {([["plain", "contentPlain"], ["airQuality", "contentAirQuality"]] as const).map(([kind, label]) => (
+              <label class="inline" key={kind}>
+                <input type="radio" name="content-kind" value={kind} checked={draft.content.kind === kind}
+                  onChange={() => updateContent({ kind })} />
+                {t(label)}
+              </label>
+            ))}
+          </div>
+          {airQuality && (
+            <AirQualityFields draft={draft.content.airQuality} errors={error.fields}
+              onChange={(next) => updateContent({ airQuality: next })} />
+          )}
+          <Field id="alert-title" label={airQuality ? t("titleTemplate") : t("title")} error={error.fields.title}
+            hint={airQuality ? t("templateHint", { list: placeholderList() }) : undefined}>
+            {(aria) => <input {...aria} name="title" maxLength={100} value={draft.title}
+              onInput={(e) => update({ title: e.currentTarget.value })} />}
+          </Field>
+          <Field id="alert-body" label={airQuality ? t("bodyTemplate") : t("body")} error={error.fields.body}>
+            {(aria) => <textarea {...aria} name="body" rows={3} maxLength={1000} value={draft.body}
+              onInput={(e) => update({ body: e.currentTarget.value })} />}
+          </Field>
+        </fieldset>
 
         <fieldset class="schedule">
           <legend>{t("schedule")}</legend>
@@ -236,4 +277,6 @@ const fieldIds: Record<string, string> = {
   body: "alert-body",
   schedule: "alert-cron",
   timezone: "alert-timezone",
+  [STATION_FIELD]: "station-search",
+  [CONDITION_FIELD]: "condition-measure",
 };

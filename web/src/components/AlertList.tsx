@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { describeCondition } from "../airQuality";
 import { alerts as alertsApi, push as pushApi } from "../api";
 import { describeError } from "../errors";
 import type { Alert } from "../gen/alert/v1/alerts_pb";
@@ -80,6 +81,13 @@ export function AlertList() {
                     {simple ? describeSchedule(simple, lang) : <code>{alert.schedule}</code>}
                     <span class="tz"> · {alert.timezone}</span>
                   </p>
+                  {alert.content?.kind.case === "airQuality" && (
+                    <p class="alert-content">
+                      <span class="content-station">{t("airQualityAt", { station: alert.content.kind.value.station })}</span>
+                      {" · "}
+                      <span class="content-condition">{describeCondition(alert.content.kind.value.condition, lang)}</span>
+                    </p>
+                  )}
                   <dl class="alert-facts">
                     <div>
                       <dt>{t("nextRun")}</dt>

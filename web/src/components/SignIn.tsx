@@ -1,11 +1,11 @@
 import { useState } from "preact/hooks";
 import { signIn, signUp } from "../api";
 import { describeError, NO_ERROR, type FormError } from "../errors";
-import { useI18n } from "../i18n";
+import { accountLanguage, useI18n } from "../i18n";
 import { Field, FormMessage } from "./Field";
 
 export function SignIn() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [mode, setMode] = useState<"signIn" | "signUp">("signIn");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -17,7 +17,7 @@ export function SignIn() {
     setBusy(true);
     setError(NO_ERROR);
     try {
-      if (mode === "signUp") await signUp(email, password);
+      if (mode === "signUp") await signUp(email, password, accountLanguage(lang));
       else await signIn(email, password);
     } catch (caught) {
       setError(describeError(caught, t));

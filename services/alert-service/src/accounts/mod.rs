@@ -6,6 +6,7 @@ mod refresh_tokens;
 
 use std::sync::Arc;
 
+use alert_airquality::Language;
 use alert_platform::{access_token::AccessTokens, clock::SharedClock};
 use tracing::{info, warn};
 
@@ -65,6 +66,7 @@ impl Accounts {
             email: email.as_str().to_owned(),
             password_hash: hash_password(password).await?,
             created_at: self.clock.now().timestamp_millis(),
+            language: Language::default(),
         };
         self.store
             .insert_user(&user)
@@ -156,6 +158,24 @@ impl Accounts {
             .user_by_id(user_id)
             .await?
             .ok_or(Error::UnknownUser)
+    }
+
+    /// Changes the settings given; `None` keeps a setting.
+    pub async fn update_settings(
+        &self,
+        user_id: &str,
+        language: Option<Language>,
+    ) -> Result<UserRecord> {
+        let Some(language) = language else {
+            return self.me(user_id).await;
+        };
+        let user = self
+            .store
+            .set_language(user_id, language)
+            .await?
+            .ok_or(Error::UnknownUser)?;
+        info!(user_id, ?language, "settings updated");
+        Ok(user)
     }
 
     async fn revoke_family_after_reuse(&self, record: &RefreshTokenRecord) -> Result<()> {

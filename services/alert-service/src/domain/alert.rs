@@ -4,7 +4,10 @@
 use alert_cron::{CronSchedule, TimeZone};
 use alert_proto::v1::{CreateAlertRequest, UpdateAlertRequest};
 
-use super::text::{AlertBody, AlertName, AlertTitle};
+use super::{
+    content::AlertContent,
+    text::{AlertName, AlertText},
+};
 use crate::error::{Error, Result};
 
 /// A valid cron schedule, kept as the user typed it (trimmed): the normalised form is the
@@ -47,14 +50,15 @@ pub fn parse_time_zone(raw: &str) -> Result<TimeZone> {
     TimeZone::parse(raw).map_err(Error::InvalidTimeZone)
 }
 
-/// A new alert, every field valid except the schedule's interval, which depends on configuration.
+/// A new alert, every field valid except what depends on configuration: the schedule's interval
+/// and whether AirKorea knows the station.
 #[derive(Debug, Clone)]
 pub struct AlertDraft {
     pub name: AlertName,
     pub schedule: AlertSchedule,
     pub timezone: TimeZone,
-    pub title: AlertTitle,
-    pub body: AlertBody,
+    pub text: AlertText,
+    pub content: AlertContent,
     pub enabled: bool,
 }
 
@@ -62,26 +66,29 @@ impl TryFrom<CreateAlertRequest> for AlertDraft {
     type Error = Error;
 
     fn try_from(request: CreateAlertRequest) -> Result<AlertDraft> {
+        let content = AlertContent::parse(request.content)?;
         Ok(AlertDraft {
             name: AlertName::parse(&request.name)?,
             schedule: AlertSchedule::parse(&request.schedule)?,
             timezone: parse_time_zone(&request.timezone)?,
-            title: AlertTitle::parse(&request.title)?,
-            body: AlertBody::parse(&request.body)?,
+            text: AlertText::parse(&content, &request.title, &request.body)?,
+            content,
             enabled: request.enabled.unwrap_or(true),
         })
     }
 }
 
-/// A partial update: `None` keeps the stored value.
+/// A partial update: `None` keeps the stored value. The title and body are read once merged
+/// with the stored alert, as the (possibly changed) content needs them.
 #[derive(Debug, Clone)]
 pub struct AlertPatch {
     pub id: String,
     pub name: Option<AlertName>,
     pub schedule: Option<AlertSchedule>,
     pub timezone: Option<TimeZone>,
-    pub title: Option<AlertTitle>,
-    pub body: Option<AlertBody>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub content: Option<AlertContent>,
     pub enabled: Option<bool>,
 }
 
@@ -102,12 +109,12 @@ impl TryFrom<UpdateAlertRequest> for AlertPatch {
                 .as_deref()
                 .map(parse_time_zone)
                 .transpose()?,
-            title: request
-                .title
-                .as_deref()
-                .map(AlertTitle::parse)
+            title: request.title,
+            body: request.body,
+            content: request
+                .content
+                .map(|content| AlertContent::parse(Some(content)))
                 .transpose()?,
-            body: request.body.as_deref().map(AlertBody::parse).transpose()?,
             enabled: request.enabled,
         })
     }

@@ -1,6 +1,7 @@
 //! The free-text fields of an alert, trimmed and bounded in characters (not bytes: Korean text
 //! is three bytes a character).
 
+use super::{content::AlertContent, template::Template};
 use crate::error::{Error, Result};
 
 fn bounded(raw: &str, field: &'static str, required: bool, max: usize) -> Result<String> {
@@ -37,6 +38,17 @@ impl AlertTitle {
         bounded(raw, "title", true, 100).map(AlertTitle)
     }
 
+    /// A title template of an air-quality alert: empty means the default.
+    pub fn parse_template(raw: &str) -> Result<AlertTitle> {
+        let title = bounded(raw, "title", false, 100)?;
+        Template::parse(&title, "title")?;
+        Ok(AlertTitle(title))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }
@@ -51,8 +63,42 @@ impl AlertBody {
         bounded(raw, "body", false, 1000).map(AlertBody)
     }
 
+    /// A body template of an air-quality alert: empty means the default.
+    pub fn parse_template(raw: &str) -> Result<AlertBody> {
+        let body = Self::parse(raw)?;
+        Template::parse(&body.0, "body")?;
+        Ok(body)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
+    }
+}
+
+/// The title and body of an alert, read as its content needs them: plain text (a title is
+/// required), or templates (empty meaning the default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertText {
+    pub title: AlertTitle,
+    pub body: AlertBody,
+}
+
+impl AlertText {
+    pub fn parse(content: &AlertContent, title: &str, body: &str) -> Result<AlertText> {
+        Ok(match content {
+            AlertContent::Plain => AlertText {
+                title: AlertTitle::parse(title)?,
+                body: AlertBody::parse(body)?,
+            },
+            AlertContent::AirQuality(_) => AlertText {
+                title: AlertTitle::parse_template(title)?,
+                body: AlertBody::parse_template(body)?,
+            },
+        })
     }
 }
 
@@ -75,6 +121,32 @@ mod tests {
         assert!(matches!(
             AlertBody::parse(&"b".repeat(1001)),
             Err(Error::TextTooLong { field: "body", .. })
+        ));
+    }
+
+    #[test]
+    fn plain_text_is_literal_and_air_quality_text_is_a_template_that_may_be_empty() {
+        let plain = AlertText::parse(&AlertContent::Plain, "Price {x}", "").unwrap();
+        assert_eq!(plain.title.as_str(), "Price {x}");
+        assert!(matches!(
+            AlertText::parse(&AlertContent::Plain, "", ""),
+            Err(Error::TextEmpty { field: "title" })
+        ));
+
+        let air_quality = AlertContent::AirQuality(super::super::content::AirQualityContent {
+            station: super::super::content::StationName::parse("종로구").unwrap(),
+            condition: None,
+            when_unavailable: Default::default(),
+        });
+        let defaults = AlertText::parse(&air_quality, " ", "").unwrap();
+        assert_eq!((defaults.title.as_str(), defaults.body.as_str()), ("", ""));
+        assert!(matches!(
+            AlertText::parse(&air_quality, "Price {x}", ""),
+            Err(Error::UnknownPlaceholder { field: "title", .. })
+        ));
+        assert!(matches!(
+            AlertText::parse(&air_quality, "", "{pm25"),
+            Err(Error::UnmatchedBrace { field: "body" })
         ));
     }
 }

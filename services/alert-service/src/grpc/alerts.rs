@@ -4,9 +4,9 @@ use alert_platform::identity::caller_user_id;
 use alert_proto::v1::{self as pb, alert_service_server::AlertService};
 use tonic::{Request, Response, Status};
 
-use super::alert_to_proto;
+use super::{alert_to_proto, run_to_proto};
 use crate::{
-    alerts::{Alerts, PreviewRequest},
+    alerts::{Alerts, PreviewRequest, RunsRequest},
     domain::{AlertDraft, AlertPatch},
 };
 
@@ -106,6 +106,18 @@ impl AlertService for AlertGrpc {
         Ok(Response::new(pb::PreviewNextRunsResponse {
             next_runs: preview.next_runs,
             timezone: preview.timezone,
+        }))
+    }
+
+    async fn list_alert_runs(
+        &self,
+        request: Request<pb::ListAlertRunsRequest>,
+    ) -> Result<Response<pb::ListAlertRunsResponse>, Status> {
+        let user_id = caller_user_id(&request)?;
+        let runs_request = RunsRequest::try_from(request.into_inner())?;
+        let runs = self.alerts.runs(&user_id, runs_request).await?;
+        Ok(Response::new(pb::ListAlertRunsResponse {
+            runs: runs.into_iter().map(run_to_proto).collect(),
         }))
     }
 }

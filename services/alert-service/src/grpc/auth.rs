@@ -7,7 +7,7 @@ use tonic::{Request, Response, Status};
 use super::user_to_proto;
 use crate::{
     accounts::{Accounts, IssuedSession},
-    domain::{Email, Password},
+    domain::{Email, Password, language_from_proto},
 };
 
 pub struct AuthGrpc {
@@ -89,6 +89,22 @@ impl AuthService for AuthGrpc {
         let user_id = caller_user_id(&request)?;
         let user = self.accounts.me(&user_id).await?;
         Ok(Response::new(pb::GetMeResponse {
+            user: Some(user_to_proto(user)),
+        }))
+    }
+
+    async fn update_settings(
+        &self,
+        request: Request<pb::UpdateSettingsRequest>,
+    ) -> Result<Response<pb::UpdateSettingsResponse>, Status> {
+        let user_id = caller_user_id(&request)?;
+        let language = request
+            .into_inner()
+            .language
+            .map(language_from_proto)
+            .transpose()?;
+        let user = self.accounts.update_settings(&user_id, language).await?;
+        Ok(Response::new(pb::UpdateSettingsResponse {
             user: Some(user_to_proto(user)),
         }))
     }

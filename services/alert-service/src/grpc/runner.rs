@@ -26,6 +26,7 @@ impl AlertRunnerService for RunnerGrpc {
         Ok(Response::new(pb::RunAlertResponse {
             outcome: result.outcome.into(),
             deliveries: result.deliveries,
+            reason: result.reason,
         }))
     }
 }

@@ -3,9 +3,13 @@
 
 mod sql;
 mod sql_alerts;
+mod sql_content;
 mod sql_users;
 
+use alert_airquality::Language;
 use async_trait::async_trait;
+
+use crate::domain::AlertContent;
 
 pub use sql::SqlStore;
 
@@ -22,6 +26,8 @@ pub struct UserRecord {
     /// Argon2id PHC string.
     pub password_hash: String,
     pub created_at: i64,
+    /// The language of the user's notifications.
+    pub language: Language,
 }
 
 /// A refresh token, known only by its SHA-256 hash.
@@ -44,8 +50,10 @@ pub struct AlertRecord {
     pub name: String,
     pub schedule: String,
     pub timezone: String,
+    /// Plain text, or templates of air-quality content (empty for the default).
     pub title: String,
     pub body: String,
+    pub content: AlertContent,
     pub enabled: bool,
     /// Bumped on every change the scheduler must hear about (schedule, timezone, enabled,
     /// deletion).
@@ -66,6 +74,7 @@ pub struct AlertChanges {
     pub timezone: String,
     pub title: String,
     pub body: String,
+    pub content: AlertContent,
     pub enabled: bool,
     /// Whether the scheduler must hear about this change.
     pub schedule_changed: bool,
@@ -77,8 +86,11 @@ pub struct AlertChanges {
 pub struct RunRecord {
     pub alert_id: String,
     pub scheduled_time: i64,
+    /// `sent` or `skipped`.
     pub outcome: String,
     pub deliveries: i64,
+    /// Why the run skipped, or why its message lacks the reading; empty otherwise.
+    pub reason: String,
     pub created_at: i64,
 }
 
@@ -89,6 +101,8 @@ pub trait UserStore: Send + Sync {
     async fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>>;
+    /// Changes the user's language; `None` when the user does not exist.
+    async fn set_language(&self, id: &str, language: Language) -> StoreResult<Option<UserRecord>>;
 
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()>;
     async fn refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRecord>>;
@@ -149,6 +163,8 @@ pub trait AlertStore: Send + Sync {
     async fn run_recorded(&self, alert_id: &str, scheduled_time: i64) -> StoreResult<bool>;
     /// `false` when a run for the same (alert, scheduled time) already existed.
     async fn record_run(&self, run: &RunRecord) -> StoreResult<bool>;
+    /// The latest `limit` runs of an alert, newest scheduled time first.
+    async fn runs_of_alert(&self, alert_id: &str, limit: u32) -> StoreResult<Vec<RunRecord>>;
 }
 
 /// Everything alert-service stores.

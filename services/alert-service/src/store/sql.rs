@@ -5,7 +5,10 @@ use alert_platform::db::{
 };
 use sqlx::{Row, any::AnyRow};
 
-use super::{AlertRecord, RefreshTokenRecord, UserRecord};
+use super::{
+    AlertRecord, RefreshTokenRecord, RunRecord, UserRecord,
+    sql_content::{content_from_row, language_from_code},
+};
 use crate::error::Error;
 
 /// The PostgreSQL schema alert-service owns.
@@ -33,6 +36,9 @@ impl SqlStore {
     }
 }
 
+/// A bound query over the Any driver.
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 /// The one place sqlx errors are classified for this store.
 pub(super) fn translate(error: sqlx::Error) -> Error {
     match constraint_violation(&error) {
@@ -53,6 +59,7 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         email: row.try_get("email")?,
         password_hash: row.try_get("password_hash")?,
         created_at: row.try_get("created_at")?,
+        language: language_from_code(&row.try_get::<String, _>("language")?)?,
     })
 }
 
@@ -76,11 +83,23 @@ pub(super) fn alert_from_row(row: &AnyRow) -> Result<AlertRecord, sqlx::Error> {
         timezone: row.try_get("timezone")?,
         title: row.try_get("title")?,
         body: row.try_get("body")?,
+        content: content_from_row(row)?,
         enabled: row.try_get::<i64, _>("enabled")? != 0,
         schedule_version: row.try_get("schedule_version")?,
         synced_version: row.try_get("synced_version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         deleted_at: row.try_get("deleted_at")?,
+    })
+}
+
+pub(super) fn run_from_row(row: &AnyRow) -> Result<RunRecord, sqlx::Error> {
+    Ok(RunRecord {
+        alert_id: row.try_get("alert_id")?,
+        scheduled_time: row.try_get("scheduled_time")?,
+        outcome: row.try_get("outcome")?,
+        deliveries: row.try_get("deliveries")?,
+        reason: row.try_get("reason")?,
+        created_at: row.try_get("created_at")?,
     })
 }

@@ -4,14 +4,14 @@ use async_trait::async_trait;
 
 use super::{
     AlertChanges, AlertRecord, AlertStore, RunRecord, StoreResult,
-    sql::{SqlStore, alert_from_row, flag, translate},
+    sql::{AnyQuery, SqlStore, alert_from_row, flag, run_from_row, translate},
+    sql_content::ContentColumns,
 };
 
 const ALERT_COLUMNS: &str = "id, user_id, name, schedule, timezone, title, body, enabled, \
-                             schedule_version, synced_version, created_at, updated_at, deleted_at";
-
-/// A bound query over the Any driver.
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+                             schedule_version, synced_version, created_at, updated_at, deleted_at, \
+                             content_kind, station, condition_measure, condition_grade, \
+                             condition_value, when_unavailable";
 
 impl SqlStore {
     async fn fetch_alert(&self, query: AnyQuery<'_>) -> StoreResult<Option<AlertRecord>> {
@@ -40,12 +40,14 @@ impl SqlStore {
 #[async_trait]
 impl AlertStore for SqlStore {
     async fn insert_alert(&self, alert: &AlertRecord, limit: u32) -> StoreResult<bool> {
+        let content = ContentColumns::of(&alert.content);
         // One statement, so the count and the insert see the same rows (SQLite has one writer;
         // on PostgreSQL racing creates of one user may overshoot the limit slightly, which is harmless).
         let result = sqlx::query(
             "INSERT INTO alerts (id, user_id, name, schedule, timezone, title, body, enabled, \
-             schedule_version, synced_version, created_at, updated_at) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
+             schedule_version, synced_version, created_at, updated_at, \
+             content_kind, station, condition_measure, condition_grade, condition_value, when_unavailable) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15, $16, $17, $18, $19 \
              WHERE (SELECT COUNT(*) FROM alerts WHERE user_id = $2 AND deleted_at IS NULL) < $13",
         )
         .bind(&alert.id)
@@ -61,6 +63,12 @@ impl AlertStore for SqlStore {
         .bind(alert.created_at)
         .bind(alert.updated_at)
         .bind(i64::from(limit))
+        .bind(content.kind)
+        .bind(content.station)
+        .bind(content.measure)
+        .bind(content.grade)
+        .bind(content.value)
+        .bind(content.when_unavailable)
         .execute(&self.database.pool)
         .await
         .map_err(translate)?;
@@ -96,9 +104,12 @@ impl AlertStore for SqlStore {
         // The version is bumped in SQL, so a concurrent toggle's bump is never lost.
         let sql = format!(
             "UPDATE alerts SET name = $1, schedule = $2, timezone = $3, title = $4, body = $5, enabled = $6, \
-             schedule_version = schedule_version + $7, updated_at = $8 \
+             schedule_version = schedule_version + $7, updated_at = $8, \
+             content_kind = $11, station = $12, condition_measure = $13, condition_grade = $14, \
+             condition_value = $15, when_unavailable = $16 \
              WHERE id = $9 AND user_id = $10 AND deleted_at IS NULL RETURNING {ALERT_COLUMNS}"
         );
+        let content = ContentColumns::of(&changes.content);
         let query = sqlx::query(&sql)
             .bind(&changes.name)
             .bind(&changes.schedule)
@@ -109,7 +120,13 @@ impl AlertStore for SqlStore {
             .bind(i64::from(changes.schedule_changed))
             .bind(changes.updated_at)
             .bind(id)
-            .bind(user_id);
+            .bind(user_id)
+            .bind(content.kind)
+            .bind(content.station)
+            .bind(content.measure)
+            .bind(content.grade)
+            .bind(content.value)
+            .bind(content.when_unavailable);
         self.fetch_alert(query).await
     }
 
@@ -189,17 +206,34 @@ impl AlertStore for SqlStore {
 
     async fn record_run(&self, run: &RunRecord) -> StoreResult<bool> {
         let result = sqlx::query(
-            "INSERT INTO alert_runs (alert_id, scheduled_time, outcome, deliveries, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (alert_id, scheduled_time) DO NOTHING",
+            "INSERT INTO alert_runs (alert_id, scheduled_time, outcome, deliveries, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (alert_id, scheduled_time) DO NOTHING",
         )
         .bind(&run.alert_id)
         .bind(run.scheduled_time)
         .bind(&run.outcome)
         .bind(run.deliveries)
+        .bind(&run.reason)
         .bind(run.created_at)
         .execute(&self.database.pool)
         .await
         .map_err(translate)?;
         Ok(result.rows_affected() == 1)
+    }
+
+    async fn runs_of_alert(&self, alert_id: &str, limit: u32) -> StoreResult<Vec<RunRecord>> {
+        let rows = sqlx::query(
+            "SELECT alert_id, scheduled_time, outcome, deliveries, reason, created_at FROM alert_runs \
+             WHERE alert_id = $1 ORDER BY scheduled_time DESC LIMIT $2",
+        )
+        .bind(alert_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.database.pool)
+        .await
+        .map_err(translate)?;
+        rows.iter()
+            .map(run_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(translate)
     }
 }

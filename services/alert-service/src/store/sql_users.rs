@@ -2,23 +2,40 @@
 
 use async_trait::async_trait;
 
+use alert_airquality::Language;
+
 use super::{
     RefreshTokenRecord, StoreResult, UserRecord, UserStore,
-    sql::{SqlStore, flag, refresh_token_from_row, translate, user_from_row},
+    sql::{AnyQuery, SqlStore, flag, refresh_token_from_row, translate, user_from_row},
+    sql_content::language_code,
 };
 
-const USER_COLUMNS: &str = "id, email, password_hash, created_at";
+const USER_COLUMNS: &str = "id, email, password_hash, created_at, language";
+
+impl SqlStore {
+    async fn fetch_user(&self, query: AnyQuery<'_>) -> StoreResult<Option<UserRecord>> {
+        let row = query
+            .fetch_optional(&self.database.pool)
+            .await
+            .map_err(translate)?;
+        row.as_ref()
+            .map(user_from_row)
+            .transpose()
+            .map_err(translate)
+    }
+}
 
 #[async_trait]
 impl UserStore for SqlStore {
     async fn insert_user(&self, user: &UserRecord) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO users (id, email, password_hash, created_at, language) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&user.id)
         .bind(&user.email)
         .bind(&user.password_hash)
         .bind(user.created_at)
+        .bind(language_code(user.language))
         .execute(&self.database.pool)
         .await
         .map_err(translate)?;
@@ -27,28 +44,18 @@ impl UserStore for SqlStore {
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
-        let row = sqlx::query(&sql)
-            .bind(email)
-            .fetch_optional(&self.database.pool)
-            .await
-            .map_err(translate)?;
-        row.as_ref()
-            .map(user_from_row)
-            .transpose()
-            .map_err(translate)
+        self.fetch_user(sqlx::query(&sql).bind(email)).await
     }
 
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.database.pool)
+        self.fetch_user(sqlx::query(&sql).bind(id)).await
+    }
+
+    async fn set_language(&self, id: &str, language: Language) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("UPDATE users SET language = $1 WHERE id = $2 RETURNING {USER_COLUMNS}");
+        self.fetch_user(sqlx::query(&sql).bind(language_code(language)).bind(id))
             .await
-            .map_err(translate)?;
-        row.as_ref()
-            .map(user_from_row)
-            .transpose()
-            .map_err(translate)
     }
 
     async fn insert_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()> {

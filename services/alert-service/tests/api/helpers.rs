@@ -22,6 +22,7 @@ use alert_proto::v1::{
     scheduler_service_server::{SchedulerService, SchedulerServiceServer},
 };
 use alert_service::{Application, Config, Peers};
+use alert_testkit::AirKoreaStub;
 use chrono::Utc;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
@@ -116,6 +117,18 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     }
 }
 
+/// The app with AirKorea at a fresh local stub, and `overrides` on top.
+pub async fn spawn_app_with_air_korea(overrides: &[(&str, &str)]) -> (TestApp, AirKoreaStub) {
+    let stub = AirKoreaStub::start().await;
+    let base_url = stub.base_url();
+    let mut settings = vec![
+        ("AIR_QUALITY_API_KEY", "test-service-key"),
+        ("AIR_QUALITY_BASE_URL", base_url.as_str()),
+    ];
+    settings.extend_from_slice(overrides);
+    (spawn_app_with(&settings).await, stub)
+}
+
 /// Serves a test double on a free port until `shutdown`; returns its URL.
 async fn serve_double(
     router: tonic::transport::server::Router,
@@ -181,6 +194,33 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The live alerts of `user_id`.
+    pub async fn alerts_of(&self, user_id: &str) -> Vec<pb::Alert> {
+        self.alerts()
+            .list_alerts(as_user(pb::ListAlertsRequest {}, user_id))
+            .await
+            .expect("list alerts")
+            .into_inner()
+            .alerts
+    }
+
+    /// Creates an alert that must be refused as invalid input: for `case`, with `field` named
+    /// and `fragment` in the message.
+    pub async fn assert_create_rejected(
+        &self,
+        user_id: &str,
+        (case, request, field, fragment): (&str, pb::CreateAlertRequest, &str, &str),
+    ) {
+        let status = self
+            .alerts()
+            .create_alert(as_user(request, user_id))
+            .await
+            .expect_err(case);
+        assert_rejected(case, &status, Code::InvalidArgument, Some(field), fragment);
+    }
+}
+
 /// A request made on behalf of `user_id`, as the gateway sends it.
 pub fn as_user<T>(message: T, user_id: &str) -> Request<T> {
     user_request(message, user_id)
@@ -195,7 +235,41 @@ pub fn weekday_alert() -> pb::CreateAlertRequest {
         title: "PM2.5 today".into(),
         body: "check the air before you leave".into(),
         enabled: None,
+        content: None,
     }
+}
+
+/// An air-quality alert for `station` with the default templates, weekdays at 08:00.
+pub fn air_quality_alert(
+    station: &str,
+    condition: Option<pb::AirQualityCondition>,
+    when_unavailable: pb::UnavailableMeasurementPolicy,
+) -> pb::CreateAlertRequest {
+    pb::CreateAlertRequest {
+        title: String::new(),
+        body: String::new(),
+        content: Some(pb::AlertContent {
+            kind: Some(pb::alert_content::Kind::AirQuality(pb::AirQualityContent {
+                station: station.into(),
+                condition,
+                when_unavailable: when_unavailable.into(),
+            })),
+        }),
+        ..weekday_alert()
+    }
+}
+
+/// Notify only when `measure` is at or above `grade`.
+pub fn at_least_grade(
+    measure: pb::AirQualityMeasure,
+    grade: pb::AirQualityGrade,
+) -> Option<pb::AirQualityCondition> {
+    Some(pb::AirQualityCondition {
+        measure: measure.into(),
+        threshold: Some(pb::air_quality_condition::Threshold::AtLeastGrade(
+            grade.into(),
+        )),
+    })
 }
 
 /// Asserts a failed call's code, field and message, naming the case on failure.

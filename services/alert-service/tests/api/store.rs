@@ -1,8 +1,13 @@
 //! The store suite: one async fn per behaviour, run against SQLite and PostgreSQL alike.
 
+use alert_airquality::{Grade, Language};
 use alert_platform::db::testing::{fresh_postgres_database, sqlite_url};
 use alert_service::{
     Error,
+    domain::{
+        AirQualityContent, AlertContent, Condition, Measure, StationName, Threshold,
+        UnavailablePolicy,
+    },
     store::{
         AlertChanges, AlertRecord, RefreshTokenRecord, RunRecord, SqlStore, Store, UserRecord,
     },
@@ -58,6 +63,9 @@ store_suite!(
     a_stale_sync_does_not_mark_a_newer_version_synced,
     a_deleted_alert_is_purged_only_at_the_synced_version,
     runs_are_recorded_once_per_scheduled_time,
+    air_quality_content_is_stored_and_changed_like_any_field,
+    a_users_language_is_korean_until_changed,
+    runs_are_listed_newest_first_with_their_reason,
 );
 
 fn user(id: &str, email: &str) -> UserRecord {
@@ -66,6 +74,7 @@ fn user(id: &str, email: &str) -> UserRecord {
         email: email.into(),
         password_hash: "$argon2id$stub".into(),
         created_at: 1_000,
+        language: Language::Ko,
     }
 }
 
@@ -89,6 +98,7 @@ fn alert(id: &str, user_id: &str, created_at: i64) -> AlertRecord {
         timezone: "Asia/Seoul".into(),
         title: "title".into(),
         body: "body".into(),
+        content: AlertContent::Plain,
         enabled: true,
         schedule_version: 1,
         synced_version: 0,
@@ -105,6 +115,7 @@ fn changes_of(alert: &AlertRecord, schedule_changed: bool, updated_at: i64) -> A
         timezone: alert.timezone.clone(),
         title: alert.title.clone(),
         body: alert.body.clone(),
+        content: alert.content.clone(),
         enabled: alert.enabled,
         schedule_changed,
         updated_at,
@@ -415,6 +426,7 @@ async fn runs_are_recorded_once_per_scheduled_time(store: &dyn Store) {
         scheduled_time: 1_000,
         outcome: "sent".into(),
         deliveries: 2,
+        reason: String::new(),
         created_at: 5,
     };
     assert!(!store.run_recorded("a1", 1_000).await.unwrap());
@@ -429,4 +441,198 @@ async fn runs_are_recorded_once_per_scheduled_time(store: &dyn Store) {
         ..run
     };
     assert!(store.record_run(&next).await.unwrap(), "another time");
+}
+
+fn air_quality(station: &str, condition: Option<Condition>) -> AlertContent {
+    AlertContent::AirQuality(AirQualityContent {
+        station: StationName::parse(station).unwrap(),
+        condition,
+        when_unavailable: UnavailablePolicy::Skip,
+    })
+}
+
+async fn air_quality_content_is_stored_and_changed_like_any_field(store: &dyn Store) {
+    store_with_user(store, "u1").await;
+    let by_grade = AlertRecord {
+        title: String::new(),
+        content: air_quality(
+            "종로구",
+            Some(Condition {
+                measure: Measure::Worse,
+                threshold: Threshold::Grade(Grade::VeryBad),
+            }),
+        ),
+        ..alert("a1", "u1", 10)
+    };
+    let by_value = AlertRecord {
+        content: air_quality(
+            "강남구",
+            Some(Condition {
+                measure: Measure::Pm25,
+                threshold: Threshold::Value(35),
+            }),
+        ),
+        ..alert("a2", "u1", 20)
+    };
+    let unconditional = AlertRecord {
+        content: air_quality("중구", None),
+        ..alert("a3", "u1", 30)
+    };
+    for record in [&by_grade, &by_value, &unconditional] {
+        assert!(store.insert_alert(record, 100).await.unwrap());
+        assert_eq!(
+            store.alert(&record.id).await.unwrap().as_ref(),
+            Some(record),
+            "{}",
+            record.id
+        );
+    }
+
+    let to_plain = AlertChanges {
+        title: "plain now".into(),
+        content: AlertContent::Plain,
+        ..changes_of(&by_grade, false, 40)
+    };
+    let updated = store
+        .update_alert("u1", "a1", &to_plain)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.content, AlertContent::Plain);
+    let back = AlertChanges {
+        content: by_value.content.clone(),
+        ..changes_of(&updated, false, 50)
+    };
+    let updated = store
+        .update_alert("u1", "a1", &back)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        updated.content, by_value.content,
+        "no condition column is left behind"
+    );
+}
+
+async fn a_users_language_is_korean_until_changed(store: &dyn Store) {
+    store_with_user(store, "u1").await;
+    assert_eq!(
+        store.user_by_id("u1").await.unwrap().unwrap().language,
+        Language::Ko
+    );
+    let changed = store
+        .set_language("u1", Language::En)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.language, Language::En);
+    assert_eq!(
+        store
+            .user_by_email("u1@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .language,
+        Language::En
+    );
+    assert_eq!(
+        store.set_language("nobody", Language::En).await.unwrap(),
+        None
+    );
+}
+
+async fn runs_are_listed_newest_first_with_their_reason(store: &dyn Store) {
+    store_with_user(store, "u1").await;
+    for id in ["a1", "a2"] {
+        store.insert_alert(&alert(id, "u1", 10), 100).await.unwrap();
+    }
+    let sent = RunRecord {
+        alert_id: "a1".into(),
+        scheduled_time: 1_000,
+        outcome: "sent".into(),
+        deliveries: 1,
+        reason: String::new(),
+        created_at: 1_001,
+    };
+    let skipped = RunRecord {
+        scheduled_time: 2_000,
+        outcome: "skipped".into(),
+        deliveries: 0,
+        reason: "condition not met: PM2.5 is good (12 µg/m³), below bad".into(),
+        created_at: 2_001,
+        ..sent.clone()
+    };
+    let other_alert = RunRecord {
+        alert_id: "a2".into(),
+        ..sent.clone()
+    };
+    for run in [&sent, &skipped, &other_alert] {
+        assert!(store.record_run(run).await.unwrap());
+    }
+    assert_eq!(
+        store.runs_of_alert("a1", 10).await.unwrap(),
+        vec![skipped.clone(), sent]
+    );
+    assert_eq!(store.runs_of_alert("a1", 1).await.unwrap(), vec![skipped]);
+    assert!(store.runs_of_alert("unknown", 10).await.unwrap().is_empty());
+}
+
+/// Rows written before air-quality content read as plain alerts, Korean users and runs without
+/// a reason once the migration ran.
+async fn rows_from_before_the_migration_read_as_plain(url: &str, migrations: [&str; 2]) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::raw_sql(migrations[0]).execute(&pool).await.unwrap();
+    sqlx::raw_sql(
+        "INSERT INTO users (id, email, password_hash, created_at) VALUES ('u1', 'a@example.com', 'h', 1); \
+         INSERT INTO alerts (id, user_id, name, schedule, timezone, title, body, enabled, schedule_version, created_at, updated_at) \
+         VALUES ('a1', 'u1', 'n', '0 8 * * *', 'Asia/Seoul', 't', 'b', 1, 1, 1, 1); \
+         INSERT INTO alert_runs (alert_id, scheduled_time, outcome, deliveries, created_at) VALUES ('a1', 1, 'sent', 1, 1);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::raw_sql(migrations[1]).execute(&pool).await.unwrap();
+    let row: (String, Option<String>, String, String, String) = sqlx::query_as(
+        "SELECT alerts.content_kind, alerts.station, alerts.when_unavailable, users.language, alert_runs.reason \
+         FROM alerts JOIN users ON users.id = alerts.user_id JOIN alert_runs ON alert_runs.alert_id = alerts.id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            "plain".to_owned(),
+            None,
+            "send".to_owned(),
+            "ko".to_owned(),
+            String::new()
+        )
+    );
+}
+
+#[tokio::test]
+async fn sqlite_rows_from_before_the_migration_read_as_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    rows_from_before_the_migration_read_as_plain(
+        &format!("{}?mode=rwc", sqlite_url(dir.path(), "migration")),
+        [
+            include_str!("../../migrations/sqlite/0001_initial.sql"),
+            include_str!("../../migrations/sqlite/0002_air_quality_content.sql"),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_rows_from_before_the_migration_read_as_plain() {
+    rows_from_before_the_migration_read_as_plain(
+        &fresh_postgres_database().await,
+        [
+            include_str!("../../migrations/postgres/0001_initial.sql"),
+            include_str!("../../migrations/postgres/0002_air_quality_content.sql"),
+        ],
+    )
+    .await;
 }

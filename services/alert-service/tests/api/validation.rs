@@ -148,20 +148,13 @@ async fn alert_input_is_validated_on_create() {
     for (case, edit, field, fragment) in cases {
         let mut request = weekday_alert();
         edit(&mut request);
-        let status = app
-            .alerts()
-            .create_alert(as_user(request, &user_id))
-            .await
-            .expect_err(case);
-        assert_rejected(case, &status, Code::InvalidArgument, Some(field), fragment);
+        app.assert_create_rejected(&user_id, (case, request, field, fragment))
+            .await;
     }
-    let alerts = app
-        .alerts()
-        .list_alerts(as_user(pb::ListAlertsRequest {}, &user_id))
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(alerts.alerts.is_empty(), "no rejected alert was stored");
+    assert!(
+        app.alerts_of(&user_id).await.is_empty(),
+        "no rejected alert was stored"
+    );
     assert!(
         app.scheduler.upserts().is_empty(),
         "the scheduler heard of no rejected alert"

@@ -59,13 +59,21 @@ fn base_env(receiver: &PushReceiver, data_dir: &std::path::Path) -> Env {
 
 impl TestSystem {
     pub async fn start(mode: Mode) -> TestSystem {
+        TestSystem::start_with(mode, &[]).await
+    }
+
+    /// The system with `settings` (variable, value) on top of the test environment.
+    pub async fn start_with(mode: Mode, settings: &[(&str, &str)]) -> TestSystem {
         alert_platform::telemetry::init_for_tests();
         let receiver = PushReceiver::start().await;
         let data_dir = tempfile::tempdir().unwrap();
         // The clock starts at the real time: access tokens are checked against the wall clock.
         let clock = ManualClock::new(Utc::now());
         let shutdown = CancellationToken::new();
-        let env = base_env(&receiver, data_dir.path());
+        let mut env = base_env(&receiver, data_dir.path());
+        for (name, value) in settings {
+            env.set(*name, *value);
+        }
         let (base_url, tasks) = match mode {
             Mode::Embedded => start_embedded(&env, Arc::new(clock.clone()), shutdown.clone()).await,
             Mode::Distributed => {

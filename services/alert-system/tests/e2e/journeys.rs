@@ -7,20 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Mode, SCHEDULER_SECRET, TestSystem, next_minute_in_seoul};
 
-/// Runs a journey once embedded (SQLite) and once distributed (PostgreSQL, gRPC over TCP).
-macro_rules! in_both_modes {
-    ($($journey:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $journey() { super::$journey(super::Mode::Embedded).await })*
-        }
-        mod distributed {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $journey() { super::$journey(super::Mode::Distributed).await })*
-        }
-    };
-}
-
 in_both_modes!(
     an_alert_due_at_the_next_minute_is_pushed_exactly_once,
     a_trigger_delivered_many_times_sends_one_push_per_subscription,

@@ -2,13 +2,14 @@
 
 use alert_platform::identity::user_request;
 use alert_proto::v1::{
-    Alert, CreateAlertRequest, DeleteAlertRequest, GetAlertRequest, ListAlertsRequest,
-    PreviewNextRunsRequest, PreviewNextRunsResponse, ToggleAlertRequest, UpdateAlertRequest,
+    Alert, AlertRun, AlertRunOutcome, CreateAlertRequest, DeleteAlertRequest, GetAlertRequest,
+    ListAlertRunsRequest, ListAlertsRequest, PreviewNextRunsRequest, PreviewNextRunsResponse,
+    ToggleAlertRequest, UpdateAlertRequest,
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, present};
+use super::{AppState, content::ContentJson, present};
 use crate::{
     error::{Error, Result},
     extract::{Caller, JsonBody, PathId, QueryParams, optional_count},
@@ -21,9 +22,12 @@ pub struct CreateAlertBody {
     name: String,
     schedule: String,
     timezone: Option<String>,
-    title: String,
+    /// Required for plain content; a template (empty for the default) for air quality.
+    title: Option<String>,
     body: Option<String>,
     enabled: Option<bool>,
+    /// Absent means plain.
+    content: Option<ContentJson>,
 }
 
 /// Fields left out keep their stored value.
@@ -35,6 +39,12 @@ pub struct UpdateAlertBody {
     title: Option<String>,
     body: Option<String>,
     enabled: Option<bool>,
+    content: Option<ContentJson>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RunsQuery {
+    limit: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +71,7 @@ pub struct AlertJson {
     enabled: bool,
     created_at: String,
     updated_at: String,
+    content: ContentJson,
 }
 
 impl From<Alert> for AlertJson {
@@ -75,8 +86,44 @@ impl From<Alert> for AlertJson {
             enabled: alert.enabled,
             created_at: alert.created_at,
             updated_at: alert.updated_at,
+            content: ContentJson::from_proto(alert.content),
         }
     }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunJson {
+    scheduled_time: String,
+    /// `sent` or `skipped`.
+    outcome: &'static str,
+    deliveries: u32,
+    /// Why the run skipped, or why its message lacks the reading; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    created_at: String,
+}
+
+impl From<AlertRun> for RunJson {
+    fn from(run: AlertRun) -> Self {
+        let outcome = match run.outcome() {
+            AlertRunOutcome::Sent => "sent",
+            AlertRunOutcome::Skipped => "skipped",
+            AlertRunOutcome::Unspecified => "unknown",
+        };
+        RunJson {
+            scheduled_time: run.scheduled_time,
+            outcome,
+            deliveries: run.deliveries,
+            reason: Some(run.reason).filter(|reason| !reason.is_empty()),
+            created_at: run.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunsJson {
+    runs: Vec<RunJson>,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,9 +165,10 @@ pub async fn create(
         name: body.name,
         schedule: body.schedule,
         timezone: body.timezone.unwrap_or_default(),
-        title: body.title,
+        title: body.title.unwrap_or_default(),
         body: body.body.unwrap_or_default(),
         enabled: body.enabled,
+        content: body.content.map(ContentJson::into_proto).transpose()?,
     };
     let response = state
         .alerts
@@ -185,6 +233,7 @@ pub async fn update(
         title: body.title,
         body: body.body,
         enabled: body.enabled,
+        content: body.content.map(ContentJson::into_proto).transpose()?,
     };
     let response = state
         .alerts
@@ -244,6 +293,34 @@ pub async fn next_runs(
         .await
         .map_err(upstream)?;
     Ok(Json(response.into_inner().into()))
+}
+
+/// `GET /alerts/{id}/runs?limit=` → `{runs}`, newest first: what each scheduled time did, and
+/// why a run skipped (condition not met, reading unavailable).
+pub async fn runs(
+    State(state): State<AppState>,
+    Caller(user_id): Caller,
+    PathId(id): PathId,
+    QueryParams(query): QueryParams<RunsQuery>,
+) -> Result<Json<RunsJson>> {
+    let request = ListAlertRunsRequest {
+        id,
+        limit: optional_count(query.limit.as_deref(), "limit")?,
+    };
+    let response = state
+        .alerts
+        .clone()
+        .list_alert_runs(user_request(request, &user_id))
+        .await
+        .map_err(upstream)?;
+    Ok(Json(RunsJson {
+        runs: response
+            .into_inner()
+            .runs
+            .into_iter()
+            .map(RunJson::from)
+            .collect(),
+    }))
 }
 
 /// `GET /alerts/next-runs?schedule=&timezone=&count=` → the next runs of an unsaved schedule,

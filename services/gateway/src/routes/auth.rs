@@ -2,7 +2,8 @@
 
 use alert_platform::identity::user_request;
 use alert_proto::v1::{
-    GetMeRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, Session, User,
+    GetMeRequest, Language, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, Session,
+    UpdateSettingsRequest, User,
 };
 use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
@@ -27,20 +28,41 @@ pub struct RefreshTokenBody {
     refresh_token: String,
 }
 
+/// The language of a user's notifications.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageJson {
+    Ko,
+    En,
+}
+
+/// `PATCH /auth/me`: settings left out keep their value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    language: Option<LanguageJson>,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserJson {
     id: String,
     email: String,
     created_at: String,
+    language: LanguageJson,
 }
 
 impl From<User> for UserJson {
     fn from(user: User) -> Self {
+        let language = match user.language() {
+            Language::En => LanguageJson::En,
+            Language::Ko | Language::Unspecified => LanguageJson::Ko,
+        };
         UserJson {
             id: user.id,
             email: user.email,
             created_at: user.created_at,
+            language,
         }
     }
 }
@@ -156,6 +178,29 @@ pub async fn me(
         .auth
         .clone()
         .get_me(user_request(GetMeRequest {}, &user_id))
+        .await
+        .map_err(|status| Error::upstream(SERVICE, status))?;
+    let user = present(response.into_inner().user, SERVICE, "user")?;
+    Ok(Json(UserEnvelope { user: user.into() }))
+}
+
+/// `PATCH /auth/me {language}` → `{user}` with the settings changed.
+pub async fn update_settings(
+    State(state): State<AppState>,
+    Caller(user_id): Caller,
+    JsonBody(body): JsonBody<SettingsBody>,
+) -> Result<Json<UserEnvelope>> {
+    let language = body.language.map(|language| match language {
+        LanguageJson::Ko => Language::Ko,
+        LanguageJson::En => Language::En,
+    });
+    let request = UpdateSettingsRequest {
+        language: language.map(Into::into),
+    };
+    let response = state
+        .auth
+        .clone()
+        .update_settings(user_request(request, &user_id))
         .await
         .map_err(|status| Error::upstream(SERVICE, status))?;
     let user = present(response.into_inner().user, SERVICE, "user")?;

@@ -2,8 +2,10 @@
 //! request passes: tracing, CORS, identity stripping, timeout, body limit; then per route
 //! group, authentication and rate limits.
 
+mod air_quality;
 mod alerts;
 mod auth;
+mod content;
 mod health;
 mod push;
 mod scheduler_trigger;
@@ -12,8 +14,9 @@ mod web;
 use std::sync::Arc;
 
 use alert_proto::v1::{
-    alert_service_client::AlertServiceClient, auth_service_client::AuthServiceClient,
-    push_service_client::PushServiceClient, scheduler_service_client::SchedulerServiceClient,
+    air_quality_service_client::AirQualityServiceClient, alert_service_client::AlertServiceClient,
+    auth_service_client::AuthServiceClient, push_service_client::PushServiceClient,
+    scheduler_service_client::SchedulerServiceClient,
 };
 use axum::{
     Router,
@@ -43,6 +46,7 @@ pub use web::web_app;
 pub struct AppState {
     auth: AuthServiceClient<Channel>,
     alerts: AlertServiceClient<Channel>,
+    air_quality: AirQualityServiceClient<Channel>,
     push: PushServiceClient<Channel>,
     scheduler: SchedulerServiceClient<Channel>,
     /// Every service behind the gateway, by name, for `/health`.
@@ -57,6 +61,7 @@ pub fn router(config: &Config, peers: Peers, rate_limit: RateLimit) -> Router {
     let state = AppState {
         auth: AuthServiceClient::new(peers.alert.clone()),
         alerts: AlertServiceClient::new(peers.alert.clone()),
+        air_quality: AirQualityServiceClient::new(peers.alert.clone()),
         push: PushServiceClient::new(peers.notifier.clone()),
         scheduler: SchedulerServiceClient::new(peers.scheduler.clone()),
         upstreams: Arc::new([
@@ -78,7 +83,7 @@ pub fn router(config: &Config, peers: Peers, rate_limit: RateLimit) -> Router {
     // Layers added later run first: the token is checked, then the user's allowance is taken.
     let signed_in_api = Router::new()
         .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
+        .route("/auth/me", get(auth::me).patch(auth::update_settings))
         .route("/push/subscribe", post(push::subscribe))
         .route("/push/unsubscribe", post(push::unsubscribe))
         .route("/push/subscriptions", get(push::subscriptions))
@@ -94,6 +99,13 @@ pub fn router(config: &Config, peers: Peers, rate_limit: RateLimit) -> Router {
         )
         .route("/alerts/{id}/toggle", patch(alerts::toggle))
         .route("/alerts/{id}/next-runs", get(alerts::next_runs))
+        .route("/alerts/{id}/runs", get(alerts::runs))
+        .route("/air-quality/stations", get(air_quality::search))
+        .route("/air-quality/stations/nearest", get(air_quality::nearest))
+        .route(
+            "/air-quality/stations/{name}/reading",
+            get(air_quality::reading),
+        )
         .route_layer(from_fn_with_state(rate_limit.clone(), limit_rate))
         .route_layer(from_fn_with_state(
             authenticator.clone(),

@@ -8,6 +8,7 @@ use std::{
 };
 
 use alert_proto::v1::{
+    air_quality_service_server::{AirQualityService, AirQualityServiceServer},
     alert_runner_service_server::{AlertRunnerService, AlertRunnerServiceServer},
     alert_service_server::{AlertService, AlertServiceServer},
     auth_service_server::{AuthService, AuthServiceServer},
@@ -119,6 +120,7 @@ pub fn sample_user() -> User {
         id: "user-1".into(),
         email: "ada@example.com".into(),
         created_at: "2024-01-01T00:00:00Z".into(),
+        language: Language::Ko.into(),
     }
 }
 
@@ -133,6 +135,18 @@ pub fn sample_alert(id: &str) -> Alert {
         enabled: true,
         created_at: "2024-01-01T00:00:00Z".into(),
         updated_at: "2024-01-02T00:00:00Z".into(),
+        content: Some(AlertContent {
+            kind: Some(alert_content::Kind::Plain(PlainContent {})),
+        }),
+    }
+}
+
+pub fn sample_station(name: &str) -> Station {
+    Station {
+        name: name.into(),
+        address: format!("서울 {name}"),
+        latitude: 37.57,
+        longitude: 127.0,
     }
 }
 
@@ -192,6 +206,18 @@ impl AuthService for FakeAlertService {
         self.0.record("AuthService/GetMe", request).await?;
         Ok(Response::new(GetMeResponse {
             user: Some(sample_user()),
+        }))
+    }
+    async fn update_settings(
+        &self,
+        request: Request<UpdateSettingsRequest>,
+    ) -> Result<Response<UpdateSettingsResponse>, Status> {
+        let message = self.0.record("AuthService/UpdateSettings", request).await?;
+        Ok(Response::new(UpdateSettingsResponse {
+            user: Some(User {
+                language: message.language.unwrap_or_default(),
+                ..sample_user()
+            }),
         }))
     }
 }
@@ -269,6 +295,83 @@ impl AlertService for FakeAlertService {
                 "2024-01-02T08:00:00+09:00".into(),
             ],
             timezone: "Asia/Seoul".into(),
+        }))
+    }
+    async fn list_alert_runs(
+        &self,
+        request: Request<ListAlertRunsRequest>,
+    ) -> Result<Response<ListAlertRunsResponse>, Status> {
+        self.0.record("AlertService/ListAlertRuns", request).await?;
+        Ok(Response::new(ListAlertRunsResponse {
+            runs: vec![
+                AlertRun {
+                    scheduled_time: "2024-01-02T08:00:00+09:00".into(),
+                    outcome: AlertRunOutcome::Skipped.into(),
+                    deliveries: 0,
+                    reason: "condition not met: PM2.5 is good (12 µg/m³), below bad".into(),
+                    created_at: "2024-01-01T23:00:01Z".into(),
+                },
+                AlertRun {
+                    scheduled_time: "2024-01-01T08:00:00+09:00".into(),
+                    outcome: AlertRunOutcome::Sent.into(),
+                    deliveries: 2,
+                    reason: String::new(),
+                    created_at: "2023-12-31T23:00:01Z".into(),
+                },
+            ],
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl AirQualityService for FakeAlertService {
+    async fn search_stations(
+        &self,
+        request: Request<SearchStationsRequest>,
+    ) -> Result<Response<SearchStationsResponse>, Status> {
+        self.0
+            .record("AirQualityService/SearchStations", request)
+            .await?;
+        Ok(Response::new(SearchStationsResponse {
+            stations: vec![sample_station("종로구"), sample_station("중구")],
+        }))
+    }
+    async fn nearest_stations(
+        &self,
+        request: Request<NearestStationsRequest>,
+    ) -> Result<Response<NearestStationsResponse>, Status> {
+        self.0
+            .record("AirQualityService/NearestStations", request)
+            .await?;
+        Ok(Response::new(NearestStationsResponse {
+            stations: vec![NearbyStation {
+                station: Some(sample_station("종로구")),
+                distance_km: 0.25,
+            }],
+        }))
+    }
+    async fn get_station_reading(
+        &self,
+        request: Request<GetStationReadingRequest>,
+    ) -> Result<Response<GetStationReadingResponse>, Status> {
+        let message = self
+            .0
+            .record("AirQualityService/GetStationReading", request)
+            .await?;
+        Ok(Response::new(GetStationReadingResponse {
+            reading: Some(StationReading {
+                station: message.station,
+                measured_at: "2024-01-02T08:00:00+09:00".into(),
+                pm10: Some(PollutantReading {
+                    value: Some(45),
+                    grade: AirQualityGrade::Moderate.into(),
+                }),
+                pm25: Some(PollutantReading {
+                    value: None,
+                    grade: AirQualityGrade::Unspecified.into(),
+                }),
+                worse_grade: AirQualityGrade::Moderate.into(),
+            }),
         }))
     }
 }
@@ -429,11 +532,13 @@ pub fn alert_servers(
     AuthServiceServer<FakeAlertService>,
     AlertServiceServer<FakeAlertService>,
     AlertRunnerServiceServer<FakeAlertService>,
+    AirQualityServiceServer<FakeAlertService>,
 ) {
     (
         AuthServiceServer::new(fake.clone()),
         AlertServiceServer::new(fake.clone()),
-        AlertRunnerServiceServer::new(fake),
+        AlertRunnerServiceServer::new(fake.clone()),
+        AirQualityServiceServer::new(fake),
     )
 }
 

@@ -2,7 +2,8 @@
 
 use alert_proto::v1::{
     FireRequest, ListAlertsRequest, ListAlertsResponse, LoginRequest, LoginResponse, LogoutRequest,
-    NotifyRequest, RefreshRequest, RefreshResponse, RunAlertRequest,
+    NotifyRequest, RefreshRequest, RefreshResponse, RunAlertRequest, SearchStationsRequest,
+    SearchStationsResponse, UpdateSettingsRequest, UpdateSettingsResponse,
 };
 use base64::Engine as _;
 use prost::Message;
@@ -156,6 +157,65 @@ async fn a_grpc_web_call_reaches_alert_service_as_the_signed_in_user() {
         user.as_deref(),
         Some("web-user"),
         "the forged x-user-id header must be replaced by the token's user"
+    );
+}
+
+#[tokio::test]
+async fn air_quality_and_settings_calls_reach_alert_service_as_the_signed_in_user() {
+    let app = spawn_app().await;
+    let request = SearchStationsRequest {
+        query: "종로".into(),
+        limit: 0,
+    };
+    let reply = grpc_web_call(
+        &app,
+        "/alert.v1.AirQualityService/SearchStations",
+        &request,
+        Some("web-user"),
+        false,
+    )
+    .await;
+    assert_eq!(reply.grpc_status.as_deref(), Some("0"), "{reply:?}");
+    let response = SearchStationsResponse::decode(reply.messages[0].as_slice()).unwrap();
+    assert_eq!(response.stations[0].name, "종로구");
+    let (user, forwarded) = app
+        .recorder
+        .last::<SearchStationsRequest>("AirQualityService/SearchStations");
+    assert_eq!((user.as_deref(), forwarded), (Some("web-user"), request));
+
+    let reply = grpc_web_call(
+        &app,
+        "/alert.v1.AuthService/UpdateSettings",
+        &UpdateSettingsRequest {
+            language: Some(alert_proto::v1::Language::En.into()),
+        },
+        Some("web-user"),
+        false,
+    )
+    .await;
+    assert_eq!(reply.grpc_status.as_deref(), Some("0"), "{reply:?}");
+    let response = UpdateSettingsResponse::decode(reply.messages[0].as_slice()).unwrap();
+    assert_eq!(
+        response.user.unwrap().language(),
+        alert_proto::v1::Language::En
+    );
+    let (user, _) = app
+        .recorder
+        .last::<UpdateSettingsRequest>("AuthService/UpdateSettings");
+    assert_eq!(user.as_deref(), Some("web-user"));
+
+    let signed_out = grpc_web_call(
+        &app,
+        "/alert.v1.AirQualityService/SearchStations",
+        &SearchStationsRequest::default(),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(
+        signed_out.grpc_status.as_deref(),
+        Some("16"),
+        "UNAUTHENTICATED"
     );
 }
 

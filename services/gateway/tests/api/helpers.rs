@@ -66,13 +66,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(Env) -> Env) -> TestApp {
     let recorder = Arc::new(Recorder::default());
 
     let (alert_health, health) = grpc::health_service().await;
-    let (auth, alerts, runner) = alert_servers(FakeAlertService(recorder.clone()));
+    let (auth, alerts, runner, air_quality) = alert_servers(FakeAlertService(recorder.clone()));
     let alert = start_upstream(
         Server::builder()
             .add_service(health)
             .add_service(auth)
             .add_service(alerts)
-            .add_service(runner),
+            .add_service(runner)
+            .add_service(air_quality),
         &shutdown,
     )
     .await;

@@ -1,5 +1,6 @@
 //! The gateway over HTTP, in front of fake upstream services.
 
+mod air_quality;
 mod auth;
 mod cors;
 mod errors;

@@ -120,6 +120,41 @@ async fn each_signed_in_route_calls_its_rpc_as_the_user_of_the_token() {
             StatusCode::OK,
             "AlertService/PreviewNextRuns",
         ),
+        (
+            Method::GET,
+            "/alerts/alert-1/runs",
+            None,
+            StatusCode::OK,
+            "AlertService/ListAlertRuns",
+        ),
+        (
+            Method::PATCH,
+            "/auth/me",
+            Some(json!({"language": "en"})),
+            StatusCode::OK,
+            "AuthService/UpdateSettings",
+        ),
+        (
+            Method::GET,
+            "/air-quality/stations?query=x",
+            None,
+            StatusCode::OK,
+            "AirQualityService/SearchStations",
+        ),
+        (
+            Method::GET,
+            "/air-quality/stations/nearest?lat=37.5&lon=127",
+            None,
+            StatusCode::OK,
+            "AirQualityService/NearestStations",
+        ),
+        (
+            Method::GET,
+            "/air-quality/stations/x/reading",
+            None,
+            StatusCode::OK,
+            "AirQualityService/GetStationReading",
+        ),
     ];
     for (method, path, body, expected_status, rpc) in cases {
         let user = format!("user-for-{rpc}");
@@ -246,7 +281,7 @@ async fn login_answers_the_session_in_camel_case() {
             "accessToken": "access",
             "refreshToken": "refresh",
             "expiresIn": 900,
-            "user": {"id": "user-1", "email": "ada@example.com", "createdAt": "2024-01-01T00:00:00Z"}
+            "user": {"id": "user-1", "email": "ada@example.com", "createdAt": "2024-01-01T00:00:00Z", "language": "ko"}
         })
     );
     let register = app
@@ -280,6 +315,7 @@ async fn creating_an_alert_forwards_every_field_and_answers_the_alert() {
             title: "PM2.5".into(),
             body: "b".into(),
             enabled: Some(false),
+            content: None,
         }
     );
     let keys: Vec<&str> = response
@@ -299,6 +335,7 @@ async fn creating_an_alert_forwards_every_field_and_answers_the_alert() {
         "enabled",
         "createdAt",
         "updatedAt",
+        "content",
     ] {
         assert!(
             keys.contains(&key),

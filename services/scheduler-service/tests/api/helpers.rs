@@ -112,6 +112,7 @@ impl AlertRunnerService for RunnerServer {
         Ok(Response::new(RunAlertResponse {
             outcome: RunOutcome::Sent.into(),
             deliveries: 1,
+            reason: String::new(),
         }))
     }
 }

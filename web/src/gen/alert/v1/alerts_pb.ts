@@ -2,15 +2,17 @@
 // @generated from file alert/v1/alerts.proto (package alert.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { AirQualityGrade } from "./air_quality_pb";
+import { file_alert_v1_air_quality } from "./air_quality_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file alert/v1/alerts.proto.
  */
 export const file_alert_v1_alerts: GenFile = /*@__PURE__*/
-  fileDesc("ChVhbGVydC92MS9hbGVydHMucHJvdG8SCGFsZXJ0LnYxIpsBCgVBbGVydBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCHNjaGVkdWxlGAMgASgJEhAKCHRpbWV6b25lGAQgASgJEg0KBXRpdGxlGAUgASgJEgwKBGJvZHkYBiABKAkSDwoHZW5hYmxlZBgHIAEoCBISCgpjcmVhdGVkX2F0GAggASgJEhIKCnVwZGF0ZWRfYXQYCSABKAkihQEKEkNyZWF0ZUFsZXJ0UmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHNjaGVkdWxlGAIgASgJEhAKCHRpbWV6b25lGAMgASgJEg0KBXRpdGxlGAQgASgJEgwKBGJvZHkYBSABKAkSFAoHZW5hYmxlZBgGIAEoCEgAiAEBQgoKCF9lbmFibGVkIjUKE0NyZWF0ZUFsZXJ0UmVzcG9uc2USHgoFYWxlcnQYASABKAsyDy5hbGVydC52MS5BbGVydCIdCg9HZXRBbGVydFJlcXVlc3QSCgoCaWQYASABKAkiMgoQR2V0QWxlcnRSZXNwb25zZRIeCgVhbGVydBgBIAEoCzIPLmFsZXJ0LnYxLkFsZXJ0IhMKEUxpc3RBbGVydHNSZXF1ZXN0IjUKEkxpc3RBbGVydHNSZXNwb25zZRIfCgZhbGVydHMYASADKAsyDy5hbGVydC52MS5BbGVydCLgAQoSVXBkYXRlQWxlcnRSZXF1ZXN0EgoKAmlkGAEgASgJEhEKBG5hbWUYAiABKAlIAIgBARIVCghzY2hlZHVsZRgDIAEoCUgBiAEBEhUKCHRpbWV6b25lGAQgASgJSAKIAQESEgoFdGl0bGUYBSABKAlIA4gBARIRCgRib2R5GAYgASgJSASIAQESFAoHZW5hYmxlZBgHIAEoCEgFiAEBQgcKBV9uYW1lQgsKCV9zY2hlZHVsZUILCglfdGltZXpvbmVCCAoGX3RpdGxlQgcKBV9ib2R5QgoKCF9lbmFibGVkIjUKE1VwZGF0ZUFsZXJ0UmVzcG9uc2USHgoFYWxlcnQYASABKAsyDy5hbGVydC52MS5BbGVydCIgChJUb2dnbGVBbGVydFJlcXVlc3QSCgoCaWQYASABKAkiNQoTVG9nZ2xlQWxlcnRSZXNwb25zZRIeCgVhbGVydBgBIAEoCzIPLmFsZXJ0LnYxLkFsZXJ0IiAKEkRlbGV0ZUFsZXJ0UmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVBbGVydFJlc3BvbnNlIlcKFlByZXZpZXdOZXh0UnVuc1JlcXVlc3QSCgoCaWQYASABKAkSEAoIc2NoZWR1bGUYAiABKAkSEAoIdGltZXpvbmUYAyABKAkSDQoFY291bnQYBCABKA0iPgoXUHJldmlld05leHRSdW5zUmVzcG9uc2USEQoJbmV4dF9ydW5zGAEgAygJEhAKCHRpbWV6b25lGAIgASgJMqIECgxBbGVydFNlcnZpY2USSgoLQ3JlYXRlQWxlcnQSHC5hbGVydC52MS5DcmVhdGVBbGVydFJlcXVlc3QaHS5hbGVydC52MS5DcmVhdGVBbGVydFJlc3BvbnNlEkEKCEdldEFsZXJ0EhkuYWxlcnQudjEuR2V0QWxlcnRSZXF1ZXN0GhouYWxlcnQudjEuR2V0QWxlcnRSZXNwb25zZRJHCgpMaXN0QWxlcnRzEhsuYWxlcnQudjEuTGlzdEFsZXJ0c1JlcXVlc3QaHC5hbGVydC52MS5MaXN0QWxlcnRzUmVzcG9uc2USSgoLVXBkYXRlQWxlcnQSHC5hbGVydC52MS5VcGRhdGVBbGVydFJlcXVlc3QaHS5hbGVydC52MS5VcGRhdGVBbGVydFJlc3BvbnNlEkoKC1RvZ2dsZUFsZXJ0EhwuYWxlcnQudjEuVG9nZ2xlQWxlcnRSZXF1ZXN0Gh0uYWxlcnQudjEuVG9nZ2xlQWxlcnRSZXNwb25zZRJKCgtEZWxldGVBbGVydBIcLmFsZXJ0LnYxLkRlbGV0ZUFsZXJ0UmVxdWVzdBodLmFsZXJ0LnYxLkRlbGV0ZUFsZXJ0UmVzcG9uc2USVgoPUHJldmlld05leHRSdW5zEiAuYWxlcnQudjEuUHJldmlld05leHRSdW5zUmVxdWVzdBohLmFsZXJ0LnYxLlByZXZpZXdOZXh0UnVuc1Jlc3BvbnNlYgZwcm90bzM");
+  fileDesc("ChVhbGVydC92MS9hbGVydHMucHJvdG8SCGFsZXJ0LnYxIsQBCgVBbGVydBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCHNjaGVkdWxlGAMgASgJEhAKCHRpbWV6b25lGAQgASgJEg0KBXRpdGxlGAUgASgJEgwKBGJvZHkYBiABKAkSDwoHZW5hYmxlZBgHIAEoCBISCgpjcmVhdGVkX2F0GAggASgJEhIKCnVwZGF0ZWRfYXQYCSABKAkSJwoHY29udGVudBgKIAEoCzIWLmFsZXJ0LnYxLkFsZXJ0Q29udGVudCJzCgxBbGVydENvbnRlbnQSJwoFcGxhaW4YASABKAsyFi5hbGVydC52MS5QbGFpbkNvbnRlbnRIABIyCgthaXJfcXVhbGl0eRgCIAEoCzIbLmFsZXJ0LnYxLkFpclF1YWxpdHlDb250ZW50SABCBgoEa2luZCIOCgxQbGFpbkNvbnRlbnQimAEKEUFpclF1YWxpdHlDb250ZW50Eg8KB3N0YXRpb24YASABKAkSMAoJY29uZGl0aW9uGAIgASgLMh0uYWxlcnQudjEuQWlyUXVhbGl0eUNvbmRpdGlvbhJAChB3aGVuX3VuYXZhaWxhYmxlGAMgASgOMiYuYWxlcnQudjEuVW5hdmFpbGFibGVNZWFzdXJlbWVudFBvbGljeSKfAQoTQWlyUXVhbGl0eUNvbmRpdGlvbhIsCgdtZWFzdXJlGAEgASgOMhsuYWxlcnQudjEuQWlyUXVhbGl0eU1lYXN1cmUSMwoOYXRfbGVhc3RfZ3JhZGUYAiABKA4yGS5hbGVydC52MS5BaXJRdWFsaXR5R3JhZGVIABIYCg5hdF9sZWFzdF92YWx1ZRgDIAEoDUgAQgsKCXRocmVzaG9sZCKuAQoSQ3JlYXRlQWxlcnRSZXF1ZXN0EgwKBG5hbWUYASABKAkSEAoIc2NoZWR1bGUYAiABKAkSEAoIdGltZXpvbmUYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEYm9keRgFIAEoCRIUCgdlbmFibGVkGAYgASgISACIAQESJwoHY29udGVudBgHIAEoCzIWLmFsZXJ0LnYxLkFsZXJ0Q29udGVudEIKCghfZW5hYmxlZCI1ChNDcmVhdGVBbGVydFJlc3BvbnNlEh4KBWFsZXJ0GAEgASgLMg8uYWxlcnQudjEuQWxlcnQiHQoPR2V0QWxlcnRSZXF1ZXN0EgoKAmlkGAEgASgJIjIKEEdldEFsZXJ0UmVzcG9uc2USHgoFYWxlcnQYASABKAsyDy5hbGVydC52MS5BbGVydCITChFMaXN0QWxlcnRzUmVxdWVzdCI1ChJMaXN0QWxlcnRzUmVzcG9uc2USHwoGYWxlcnRzGAEgAygLMg8uYWxlcnQudjEuQWxlcnQiiQIKElVwZGF0ZUFsZXJ0UmVxdWVzdBIKCgJpZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFQoIc2NoZWR1bGUYAyABKAlIAYgBARIVCgh0aW1lem9uZRgEIAEoCUgCiAEBEhIKBXRpdGxlGAUgASgJSAOIAQESEQoEYm9keRgGIAEoCUgEiAEBEhQKB2VuYWJsZWQYByABKAhIBYgBARInCgdjb250ZW50GAggASgLMhYuYWxlcnQudjEuQWxlcnRDb250ZW50QgcKBV9uYW1lQgsKCV9zY2hlZHVsZUILCglfdGltZXpvbmVCCAoGX3RpdGxlQgcKBV9ib2R5QgoKCF9lbmFibGVkIjUKE1VwZGF0ZUFsZXJ0UmVzcG9uc2USHgoFYWxlcnQYASABKAsyDy5hbGVydC52MS5BbGVydCIgChJUb2dnbGVBbGVydFJlcXVlc3QSCgoCaWQYASABKAkiNQoTVG9nZ2xlQWxlcnRSZXNwb25zZRIeCgVhbGVydBgBIAEoCzIPLmFsZXJ0LnYxLkFsZXJ0IiAKEkRlbGV0ZUFsZXJ0UmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVBbGVydFJlc3BvbnNlIlcKFlByZXZpZXdOZXh0UnVuc1JlcXVlc3QSCgoCaWQYASABKAkSEAoIc2NoZWR1bGUYAiABKAkSEAoIdGltZXpvbmUYAyABKAkSDQoFY291bnQYBCABKA0iPgoXUHJldmlld05leHRSdW5zUmVzcG9uc2USEQoJbmV4dF9ydW5zGAEgAygJEhAKCHRpbWV6b25lGAIgASgJIjEKFExpc3RBbGVydFJ1bnNSZXF1ZXN0EgoKAmlkGAEgASgJEg0KBWxpbWl0GAIgASgNIoYBCghBbGVydFJ1bhIWCg5zY2hlZHVsZWRfdGltZRgBIAEoCRIqCgdvdXRjb21lGAIgASgOMhkuYWxlcnQudjEuQWxlcnRSdW5PdXRjb21lEhIKCmRlbGl2ZXJpZXMYAyABKA0SDgoGcmVhc29uGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiOQoVTGlzdEFsZXJ0UnVuc1Jlc3BvbnNlEiAKBHJ1bnMYASADKAsyEi5hbGVydC52MS5BbGVydFJ1biqTAQoRQWlyUXVhbGl0eU1lYXN1cmUSIwofQUlSX1FVQUxJVFlfTUVBU1VSRV9VTlNQRUNJRklFRBAAEhwKGEFJUl9RVUFMSVRZX01FQVNVUkVfUE0xMBABEhwKGEFJUl9RVUFMSVRZX01FQVNVUkVfUE0yNRACEh0KGUFJUl9RVUFMSVRZX01FQVNVUkVfV09SU0UQAyqgAQocVW5hdmFpbGFibGVNZWFzdXJlbWVudFBvbGljeRIuCipVTkFWQUlMQUJMRV9NRUFTVVJFTUVOVF9QT0xJQ1lfVU5TUEVDSUZJRUQQABInCiNVTkFWQUlMQUJMRV9NRUFTVVJFTUVOVF9QT0xJQ1lfU0VORBABEicKI1VOQVZBSUxBQkxFX01FQVNVUkVNRU5UX1BPTElDWV9TS0lQEAIqbwoPQWxlcnRSdW5PdXRjb21lEiEKHUFMRVJUX1JVTl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGgoWQUxFUlRfUlVOX09VVENPTUVfU0VOVBABEh0KGUFMRVJUX1JVTl9PVVRDT01FX1NLSVBQRUQQAjL0BAoMQWxlcnRTZXJ2aWNlEkoKC0NyZWF0ZUFsZXJ0EhwuYWxlcnQudjEuQ3JlYXRlQWxlcnRSZXF1ZXN0Gh0uYWxlcnQudjEuQ3JlYXRlQWxlcnRSZXNwb25zZRJBCghHZXRBbGVydBIZLmFsZXJ0LnYxLkdldEFsZXJ0UmVxdWVzdBoaLmFsZXJ0LnYxLkdldEFsZXJ0UmVzcG9uc2USRwoKTGlzdEFsZXJ0cxIbLmFsZXJ0LnYxLkxpc3RBbGVydHNSZXF1ZXN0GhwuYWxlcnQudjEuTGlzdEFsZXJ0c1Jlc3BvbnNlEkoKC1VwZGF0ZUFsZXJ0EhwuYWxlcnQudjEuVXBkYXRlQWxlcnRSZXF1ZXN0Gh0uYWxlcnQudjEuVXBkYXRlQWxlcnRSZXNwb25zZRJKCgtUb2dnbGVBbGVydBIcLmFsZXJ0LnYxLlRvZ2dsZUFsZXJ0UmVxdWVzdBodLmFsZXJ0LnYxLlRvZ2dsZUFsZXJ0UmVzcG9uc2USSgoLRGVsZXRlQWxlcnQSHC5hbGVydC52MS5EZWxldGVBbGVydFJlcXVlc3QaHS5hbGVydC52MS5EZWxldGVBbGVydFJlc3BvbnNlElYKD1ByZXZpZXdOZXh0UnVucxIgLmFsZXJ0LnYxLlByZXZpZXdOZXh0UnVuc1JlcXVlc3QaIS5hbGVydC52MS5QcmV2aWV3TmV4dFJ1bnNSZXNwb25zZRJQCg1MaXN0QWxlcnRSdW5zEh4uYWxlcnQudjEuTGlzdEFsZXJ0UnVuc1JlcXVlc3QaHy5hbGVydC52MS5MaXN0QWxlcnRSdW5zUmVzcG9uc2ViBnByb3RvMw", [file_alert_v1_air_quality]);
 
 /**
  * @generated from message alert.v1.Alert
@@ -41,6 +43,9 @@ export type Alert = Message<"alert.v1.Alert"> & {
   timezone: string;
 
   /**
+   * For plain content, the notification's title and body; for air-quality content, templates
+   * (see AirQualityContent), empty for the default.
+   *
    * @generated from field: string title = 5;
    */
   title: string;
@@ -66,6 +71,13 @@ export type Alert = Message<"alert.v1.Alert"> & {
    * @generated from field: string updated_at = 9;
    */
   updatedAt: string;
+
+  /**
+   * What the notification says; always set in answers.
+   *
+   * @generated from field: alert.v1.AlertContent content = 10;
+   */
+  content?: AlertContent | undefined;
 };
 
 /**
@@ -74,6 +86,132 @@ export type Alert = Message<"alert.v1.Alert"> & {
  */
 export const AlertSchema: GenMessage<Alert> = /*@__PURE__*/
   messageDesc(file_alert_v1_alerts, 0);
+
+/**
+ * What an alert's notification says.
+ *
+ * @generated from message alert.v1.AlertContent
+ */
+export type AlertContent = Message<"alert.v1.AlertContent"> & {
+  /**
+   * @generated from oneof alert.v1.AlertContent.kind
+   */
+  kind: {
+    /**
+     * The alert's title and body, as written.
+     *
+     * @generated from field: alert.v1.PlainContent plain = 1;
+     */
+    value: PlainContent;
+    case: "plain";
+  } | {
+    /**
+     * The latest fine-dust reading of one station, told through the title and body templates.
+     *
+     * @generated from field: alert.v1.AirQualityContent air_quality = 2;
+     */
+    value: AirQualityContent;
+    case: "airQuality";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message alert.v1.AlertContent.
+ * Use `create(AlertContentSchema)` to create a new message.
+ */
+export const AlertContentSchema: GenMessage<AlertContent> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 1);
+
+/**
+ * @generated from message alert.v1.PlainContent
+ */
+export type PlainContent = Message<"alert.v1.PlainContent"> & {
+};
+
+/**
+ * Describes the message alert.v1.PlainContent.
+ * Use `create(PlainContentSchema)` to create a new message.
+ */
+export const PlainContentSchema: GenMessage<PlainContent> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 2);
+
+/**
+ * For air-quality alerts the title and body are templates with the placeholders {station},
+ * {pm10} and {pm25} (µg/m³, "-" when unavailable), {pm10_grade}, {pm25_grade} and {grade} (the
+ * worse of the two), as words in the user's language, and {time} (the measurement time, HH:MM in
+ * Korea); "{{" and "}}" stand for braces. An empty title or body means the default template in
+ * the user's language (Korean unless the user chose English).
+ *
+ * @generated from message alert.v1.AirQualityContent
+ */
+export type AirQualityContent = Message<"alert.v1.AirQualityContent"> & {
+  /**
+   * An AirKorea station name, as AirQualityService lists it (e.g. "종로구").
+   *
+   * @generated from field: string station = 1;
+   */
+  station: string;
+
+  /**
+   * Absent: notify at every scheduled time.
+   *
+   * @generated from field: alert.v1.AirQualityCondition condition = 2;
+   */
+  condition?: AirQualityCondition | undefined;
+
+  /**
+   * What a run does when the reading cannot be had (AirKorea down, quota used up, no value).
+   *
+   * @generated from field: alert.v1.UnavailableMeasurementPolicy when_unavailable = 3;
+   */
+  whenUnavailable: UnavailableMeasurementPolicy;
+};
+
+/**
+ * Describes the message alert.v1.AirQualityContent.
+ * Use `create(AirQualityContentSchema)` to create a new message.
+ */
+export const AirQualityContentSchema: GenMessage<AirQualityContent> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 3);
+
+/**
+ * Notify only when the measure is at or above the threshold; otherwise the run is recorded as
+ * skipped, with the reason.
+ *
+ * @generated from message alert.v1.AirQualityCondition
+ */
+export type AirQualityCondition = Message<"alert.v1.AirQualityCondition"> & {
+  /**
+   * @generated from field: alert.v1.AirQualityMeasure measure = 1;
+   */
+  measure: AirQualityMeasure;
+
+  /**
+   * @generated from oneof alert.v1.AirQualityCondition.threshold
+   */
+  threshold: {
+    /**
+     * @generated from field: alert.v1.AirQualityGrade at_least_grade = 2;
+     */
+    value: AirQualityGrade;
+    case: "atLeastGrade";
+  } | {
+    /**
+     * µg/m³, 1 to 1000.
+     *
+     * @generated from field: uint32 at_least_value = 3;
+     */
+    value: number;
+    case: "atLeastValue";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message alert.v1.AirQualityCondition.
+ * Use `create(AirQualityConditionSchema)` to create a new message.
+ */
+export const AirQualityConditionSchema: GenMessage<AirQualityCondition> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 4);
 
 /**
  * @generated from message alert.v1.CreateAlertRequest
@@ -97,6 +235,8 @@ export type CreateAlertRequest = Message<"alert.v1.CreateAlertRequest"> & {
   timezone: string;
 
   /**
+   * Required for plain content; for air-quality content a template, empty for the default.
+   *
    * @generated from field: string title = 4;
    */
   title: string;
@@ -112,6 +252,13 @@ export type CreateAlertRequest = Message<"alert.v1.CreateAlertRequest"> & {
    * @generated from field: optional bool enabled = 6;
    */
   enabled?: boolean | undefined;
+
+  /**
+   * Absent means plain content.
+   *
+   * @generated from field: alert.v1.AlertContent content = 7;
+   */
+  content?: AlertContent | undefined;
 };
 
 /**
@@ -119,7 +266,7 @@ export type CreateAlertRequest = Message<"alert.v1.CreateAlertRequest"> & {
  * Use `create(CreateAlertRequestSchema)` to create a new message.
  */
 export const CreateAlertRequestSchema: GenMessage<CreateAlertRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 1);
+  messageDesc(file_alert_v1_alerts, 5);
 
 /**
  * @generated from message alert.v1.CreateAlertResponse
@@ -136,7 +283,7 @@ export type CreateAlertResponse = Message<"alert.v1.CreateAlertResponse"> & {
  * Use `create(CreateAlertResponseSchema)` to create a new message.
  */
 export const CreateAlertResponseSchema: GenMessage<CreateAlertResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 2);
+  messageDesc(file_alert_v1_alerts, 6);
 
 /**
  * @generated from message alert.v1.GetAlertRequest
@@ -153,7 +300,7 @@ export type GetAlertRequest = Message<"alert.v1.GetAlertRequest"> & {
  * Use `create(GetAlertRequestSchema)` to create a new message.
  */
 export const GetAlertRequestSchema: GenMessage<GetAlertRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 3);
+  messageDesc(file_alert_v1_alerts, 7);
 
 /**
  * @generated from message alert.v1.GetAlertResponse
@@ -170,7 +317,7 @@ export type GetAlertResponse = Message<"alert.v1.GetAlertResponse"> & {
  * Use `create(GetAlertResponseSchema)` to create a new message.
  */
 export const GetAlertResponseSchema: GenMessage<GetAlertResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 4);
+  messageDesc(file_alert_v1_alerts, 8);
 
 /**
  * @generated from message alert.v1.ListAlertsRequest
@@ -183,7 +330,7 @@ export type ListAlertsRequest = Message<"alert.v1.ListAlertsRequest"> & {
  * Use `create(ListAlertsRequestSchema)` to create a new message.
  */
 export const ListAlertsRequestSchema: GenMessage<ListAlertsRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 5);
+  messageDesc(file_alert_v1_alerts, 9);
 
 /**
  * @generated from message alert.v1.ListAlertsResponse
@@ -200,7 +347,7 @@ export type ListAlertsResponse = Message<"alert.v1.ListAlertsResponse"> & {
  * Use `create(ListAlertsResponseSchema)` to create a new message.
  */
 export const ListAlertsResponseSchema: GenMessage<ListAlertsResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 6);
+  messageDesc(file_alert_v1_alerts, 10);
 
 /**
  * Fields left absent keep their stored value.
@@ -242,6 +389,11 @@ export type UpdateAlertRequest = Message<"alert.v1.UpdateAlertRequest"> & {
    * @generated from field: optional bool enabled = 7;
    */
   enabled?: boolean | undefined;
+
+  /**
+   * @generated from field: alert.v1.AlertContent content = 8;
+   */
+  content?: AlertContent | undefined;
 };
 
 /**
@@ -249,7 +401,7 @@ export type UpdateAlertRequest = Message<"alert.v1.UpdateAlertRequest"> & {
  * Use `create(UpdateAlertRequestSchema)` to create a new message.
  */
 export const UpdateAlertRequestSchema: GenMessage<UpdateAlertRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 7);
+  messageDesc(file_alert_v1_alerts, 11);
 
 /**
  * @generated from message alert.v1.UpdateAlertResponse
@@ -266,7 +418,7 @@ export type UpdateAlertResponse = Message<"alert.v1.UpdateAlertResponse"> & {
  * Use `create(UpdateAlertResponseSchema)` to create a new message.
  */
 export const UpdateAlertResponseSchema: GenMessage<UpdateAlertResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 8);
+  messageDesc(file_alert_v1_alerts, 12);
 
 /**
  * Flips `enabled`.
@@ -285,7 +437,7 @@ export type ToggleAlertRequest = Message<"alert.v1.ToggleAlertRequest"> & {
  * Use `create(ToggleAlertRequestSchema)` to create a new message.
  */
 export const ToggleAlertRequestSchema: GenMessage<ToggleAlertRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 9);
+  messageDesc(file_alert_v1_alerts, 13);
 
 /**
  * @generated from message alert.v1.ToggleAlertResponse
@@ -302,7 +454,7 @@ export type ToggleAlertResponse = Message<"alert.v1.ToggleAlertResponse"> & {
  * Use `create(ToggleAlertResponseSchema)` to create a new message.
  */
 export const ToggleAlertResponseSchema: GenMessage<ToggleAlertResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 10);
+  messageDesc(file_alert_v1_alerts, 14);
 
 /**
  * @generated from message alert.v1.DeleteAlertRequest
@@ -319,7 +471,7 @@ export type DeleteAlertRequest = Message<"alert.v1.DeleteAlertRequest"> & {
  * Use `create(DeleteAlertRequestSchema)` to create a new message.
  */
 export const DeleteAlertRequestSchema: GenMessage<DeleteAlertRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 11);
+  messageDesc(file_alert_v1_alerts, 15);
 
 /**
  * @generated from message alert.v1.DeleteAlertResponse
@@ -332,7 +484,7 @@ export type DeleteAlertResponse = Message<"alert.v1.DeleteAlertResponse"> & {
  * Use `create(DeleteAlertResponseSchema)` to create a new message.
  */
 export const DeleteAlertResponseSchema: GenMessage<DeleteAlertResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 12);
+  messageDesc(file_alert_v1_alerts, 16);
 
 /**
  * The next fire times of a stored alert (`id`) or of an unsaved schedule (`schedule`, `timezone`).
@@ -368,7 +520,7 @@ export type PreviewNextRunsRequest = Message<"alert.v1.PreviewNextRunsRequest"> 
  * Use `create(PreviewNextRunsRequestSchema)` to create a new message.
  */
 export const PreviewNextRunsRequestSchema: GenMessage<PreviewNextRunsRequest> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 13);
+  messageDesc(file_alert_v1_alerts, 17);
 
 /**
  * @generated from message alert.v1.PreviewNextRunsResponse
@@ -392,7 +544,187 @@ export type PreviewNextRunsResponse = Message<"alert.v1.PreviewNextRunsResponse"
  * Use `create(PreviewNextRunsResponseSchema)` to create a new message.
  */
 export const PreviewNextRunsResponseSchema: GenMessage<PreviewNextRunsResponse> = /*@__PURE__*/
-  messageDesc(file_alert_v1_alerts, 14);
+  messageDesc(file_alert_v1_alerts, 18);
+
+/**
+ * The runs of one of the caller's alerts, newest first.
+ *
+ * @generated from message alert.v1.ListAlertRunsRequest
+ */
+export type ListAlertRunsRequest = Message<"alert.v1.ListAlertRunsRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * 1 to 100; 0 means 20.
+   *
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message alert.v1.ListAlertRunsRequest.
+ * Use `create(ListAlertRunsRequestSchema)` to create a new message.
+ */
+export const ListAlertRunsRequestSchema: GenMessage<ListAlertRunsRequest> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 19);
+
+/**
+ * @generated from message alert.v1.AlertRun
+ */
+export type AlertRun = Message<"alert.v1.AlertRun"> & {
+  /**
+   * RFC 3339 timestamps.
+   *
+   * @generated from field: string scheduled_time = 1;
+   */
+  scheduledTime: string;
+
+  /**
+   * @generated from field: alert.v1.AlertRunOutcome outcome = 2;
+   */
+  outcome: AlertRunOutcome;
+
+  /**
+   * @generated from field: uint32 deliveries = 3;
+   */
+  deliveries: number;
+
+  /**
+   * Why a run was skipped, or why a sent message lacks its reading; empty otherwise.
+   *
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string created_at = 5;
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message alert.v1.AlertRun.
+ * Use `create(AlertRunSchema)` to create a new message.
+ */
+export const AlertRunSchema: GenMessage<AlertRun> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 20);
+
+/**
+ * @generated from message alert.v1.ListAlertRunsResponse
+ */
+export type ListAlertRunsResponse = Message<"alert.v1.ListAlertRunsResponse"> & {
+  /**
+   * @generated from field: repeated alert.v1.AlertRun runs = 1;
+   */
+  runs: AlertRun[];
+};
+
+/**
+ * Describes the message alert.v1.ListAlertRunsResponse.
+ * Use `create(ListAlertRunsResponseSchema)` to create a new message.
+ */
+export const ListAlertRunsResponseSchema: GenMessage<ListAlertRunsResponse> = /*@__PURE__*/
+  messageDesc(file_alert_v1_alerts, 21);
+
+/**
+ * @generated from enum alert.v1.AirQualityMeasure
+ */
+export enum AirQualityMeasure {
+  /**
+   * @generated from enum value: AIR_QUALITY_MEASURE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: AIR_QUALITY_MEASURE_PM10 = 1;
+   */
+  PM10 = 1,
+
+  /**
+   * @generated from enum value: AIR_QUALITY_MEASURE_PM25 = 2;
+   */
+  PM25 = 2,
+
+  /**
+   * The worse of PM10 and PM2.5, by grade only (the two are measured on different scales).
+   *
+   * @generated from enum value: AIR_QUALITY_MEASURE_WORSE = 3;
+   */
+  WORSE = 3,
+}
+
+/**
+ * Describes the enum alert.v1.AirQualityMeasure.
+ */
+export const AirQualityMeasureSchema: GenEnum<AirQualityMeasure> = /*@__PURE__*/
+  enumDesc(file_alert_v1_alerts, 0);
+
+/**
+ * @generated from enum alert.v1.UnavailableMeasurementPolicy
+ */
+export enum UnavailableMeasurementPolicy {
+  /**
+   * Means SEND.
+   *
+   * @generated from enum value: UNAVAILABLE_MEASUREMENT_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Send the message with a "measurement unavailable" line.
+   *
+   * @generated from enum value: UNAVAILABLE_MEASUREMENT_POLICY_SEND = 1;
+   */
+  SEND = 1,
+
+  /**
+   * Send nothing; the run is recorded as skipped, with the reason.
+   *
+   * @generated from enum value: UNAVAILABLE_MEASUREMENT_POLICY_SKIP = 2;
+   */
+  SKIP = 2,
+}
+
+/**
+ * Describes the enum alert.v1.UnavailableMeasurementPolicy.
+ */
+export const UnavailableMeasurementPolicySchema: GenEnum<UnavailableMeasurementPolicy> = /*@__PURE__*/
+  enumDesc(file_alert_v1_alerts, 1);
+
+/**
+ * @generated from enum alert.v1.AlertRunOutcome
+ */
+export enum AlertRunOutcome {
+  /**
+   * @generated from enum value: ALERT_RUN_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The notification was handed to the push services (`deliveries` of them).
+   *
+   * @generated from enum value: ALERT_RUN_OUTCOME_SENT = 1;
+   */
+  SENT = 1,
+
+  /**
+   * Nothing was sent: the condition was not met, or the reading was unavailable and the alert
+   * skips then. `reason` says which.
+   *
+   * @generated from enum value: ALERT_RUN_OUTCOME_SKIPPED = 2;
+   */
+  SKIPPED = 2,
+}
+
+/**
+ * Describes the enum alert.v1.AlertRunOutcome.
+ */
+export const AlertRunOutcomeSchema: GenEnum<AlertRunOutcome> = /*@__PURE__*/
+  enumDesc(file_alert_v1_alerts, 2);
 
 /**
  * The caller's alerts. Served by alert-service, exposed to browsers by the gateway.
@@ -456,6 +788,14 @@ export const AlertService: GenService<{
     methodKind: "unary";
     input: typeof PreviewNextRunsRequestSchema;
     output: typeof PreviewNextRunsResponseSchema;
+  },
+  /**
+   * @generated from rpc alert.v1.AlertService.ListAlertRuns
+   */
+  listAlertRuns: {
+    methodKind: "unary";
+    input: typeof ListAlertRunsRequestSchema;
+    output: typeof ListAlertRunsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_alert_v1_alerts, 0);

@@ -2,15 +2,15 @@
 // @generated from file alert/v1/auth.proto (package alert.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file alert/v1/auth.proto.
  */
 export const file_alert_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("ChNhbGVydC92MS9hdXRoLnByb3RvEghhbGVydC52MSI1CgRVc2VyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhIKCmNyZWF0ZWRfYXQYAyABKAkiaAoHU2Vzc2lvbhIUCgxhY2Nlc3NfdG9rZW4YASABKAkSFQoNcmVmcmVzaF90b2tlbhgCIAEoCRISCgpleHBpcmVzX2luGAMgASgDEhwKBHVzZXIYBCABKAsyDi5hbGVydC52MS5Vc2VyIjIKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSIwChBSZWdpc3RlclJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi5hbGVydC52MS5Vc2VyIi8KDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSIzCg1Mb2dpblJlc3BvbnNlEiIKB3Nlc3Npb24YASABKAsyES5hbGVydC52MS5TZXNzaW9uIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiNQoPUmVmcmVzaFJlc3BvbnNlEiIKB3Nlc3Npb24YASABKAsyES5hbGVydC52MS5TZXNzaW9uIiYKDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSIQCg5Mb2dvdXRSZXNwb25zZSIOCgxHZXRNZVJlcXVlc3QiLQoNR2V0TWVSZXNwb25zZRIcCgR1c2VyGAEgASgLMg4uYWxlcnQudjEuVXNlcjLBAgoLQXV0aFNlcnZpY2USQQoIUmVnaXN0ZXISGS5hbGVydC52MS5SZWdpc3RlclJlcXVlc3QaGi5hbGVydC52MS5SZWdpc3RlclJlc3BvbnNlEjgKBUxvZ2luEhYuYWxlcnQudjEuTG9naW5SZXF1ZXN0GhcuYWxlcnQudjEuTG9naW5SZXNwb25zZRI+CgdSZWZyZXNoEhguYWxlcnQudjEuUmVmcmVzaFJlcXVlc3QaGS5hbGVydC52MS5SZWZyZXNoUmVzcG9uc2USOwoGTG9nb3V0EhcuYWxlcnQudjEuTG9nb3V0UmVxdWVzdBoYLmFsZXJ0LnYxLkxvZ291dFJlc3BvbnNlEjgKBUdldE1lEhYuYWxlcnQudjEuR2V0TWVSZXF1ZXN0GhcuYWxlcnQudjEuR2V0TWVSZXNwb25zZWIGcHJvdG8z");
+  fileDesc("ChNhbGVydC92MS9hdXRoLnByb3RvEghhbGVydC52MSJbCgRVc2VyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhIKCmNyZWF0ZWRfYXQYAyABKAkSJAoIbGFuZ3VhZ2UYBCABKA4yEi5hbGVydC52MS5MYW5ndWFnZSJoCgdTZXNzaW9uEhQKDGFjY2Vzc190b2tlbhgBIAEoCRIVCg1yZWZyZXNoX3Rva2VuGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAMSHAoEdXNlchgEIAEoCzIOLmFsZXJ0LnYxLlVzZXIiMgoPUmVnaXN0ZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIjAKEFJlZ2lzdGVyUmVzcG9uc2USHAoEdXNlchgBIAEoCzIOLmFsZXJ0LnYxLlVzZXIiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIjMKDUxvZ2luUmVzcG9uc2USIgoHc2Vzc2lvbhgBIAEoCzIRLmFsZXJ0LnYxLlNlc3Npb24iJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSI1Cg9SZWZyZXNoUmVzcG9uc2USIgoHc2Vzc2lvbhgBIAEoCzIRLmFsZXJ0LnYxLlNlc3Npb24iJgoNTG9nb3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIhAKDkxvZ291dFJlc3BvbnNlIg4KDEdldE1lUmVxdWVzdCItCg1HZXRNZVJlc3BvbnNlEhwKBHVzZXIYASABKAsyDi5hbGVydC52MS5Vc2VyIk8KFVVwZGF0ZVNldHRpbmdzUmVxdWVzdBIpCghsYW5ndWFnZRgBIAEoDjISLmFsZXJ0LnYxLkxhbmd1YWdlSACIAQFCCwoJX2xhbmd1YWdlIjYKFlVwZGF0ZVNldHRpbmdzUmVzcG9uc2USHAoEdXNlchgBIAEoCzIOLmFsZXJ0LnYxLlVzZXIqRgoITGFuZ3VhZ2USGAoUTEFOR1VBR0VfVU5TUEVDSUZJRUQQABIPCgtMQU5HVUFHRV9LTxABEg8KC0xBTkdVQUdFX0VOEAIylgMKC0F1dGhTZXJ2aWNlEkEKCFJlZ2lzdGVyEhkuYWxlcnQudjEuUmVnaXN0ZXJSZXF1ZXN0GhouYWxlcnQudjEuUmVnaXN0ZXJSZXNwb25zZRI4CgVMb2dpbhIWLmFsZXJ0LnYxLkxvZ2luUmVxdWVzdBoXLmFsZXJ0LnYxLkxvZ2luUmVzcG9uc2USPgoHUmVmcmVzaBIYLmFsZXJ0LnYxLlJlZnJlc2hSZXF1ZXN0GhkuYWxlcnQudjEuUmVmcmVzaFJlc3BvbnNlEjsKBkxvZ291dBIXLmFsZXJ0LnYxLkxvZ291dFJlcXVlc3QaGC5hbGVydC52MS5Mb2dvdXRSZXNwb25zZRI4CgVHZXRNZRIWLmFsZXJ0LnYxLkdldE1lUmVxdWVzdBoXLmFsZXJ0LnYxLkdldE1lUmVzcG9uc2USUwoOVXBkYXRlU2V0dGluZ3MSHy5hbGVydC52MS5VcGRhdGVTZXR0aW5nc1JlcXVlc3QaIC5hbGVydC52MS5VcGRhdGVTZXR0aW5nc1Jlc3BvbnNlYgZwcm90bzM");
 
 /**
  * @generated from message alert.v1.User
@@ -32,6 +32,13 @@ export type User = Message<"alert.v1.User"> & {
    * @generated from field: string created_at = 3;
    */
   createdAt: string;
+
+  /**
+   * Korean unless the user chose otherwise; never UNSPECIFIED in answers.
+   *
+   * @generated from field: alert.v1.Language language = 4;
+   */
+  language: Language;
 };
 
 /**
@@ -250,8 +257,74 @@ export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
   messageDesc(file_alert_v1_auth, 11);
 
 /**
+ * The caller's settings; fields left absent keep their value. Needs an access token.
+ *
+ * @generated from message alert.v1.UpdateSettingsRequest
+ */
+export type UpdateSettingsRequest = Message<"alert.v1.UpdateSettingsRequest"> & {
+  /**
+   * @generated from field: optional alert.v1.Language language = 1;
+   */
+  language?: Language | undefined;
+};
+
+/**
+ * Describes the message alert.v1.UpdateSettingsRequest.
+ * Use `create(UpdateSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateSettingsRequestSchema: GenMessage<UpdateSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_alert_v1_auth, 12);
+
+/**
+ * @generated from message alert.v1.UpdateSettingsResponse
+ */
+export type UpdateSettingsResponse = Message<"alert.v1.UpdateSettingsResponse"> & {
+  /**
+   * @generated from field: alert.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message alert.v1.UpdateSettingsResponse.
+ * Use `create(UpdateSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateSettingsResponseSchema: GenMessage<UpdateSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_alert_v1_auth, 13);
+
+/**
+ * The language notifications are written in.
+ *
+ * @generated from enum alert.v1.Language
+ */
+export enum Language {
+  /**
+   * Means Korean.
+   *
+   * @generated from enum value: LANGUAGE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: LANGUAGE_KO = 1;
+   */
+  KO = 1,
+
+  /**
+   * @generated from enum value: LANGUAGE_EN = 2;
+   */
+  EN = 2,
+}
+
+/**
+ * Describes the enum alert.v1.Language.
+ */
+export const LanguageSchema: GenEnum<Language> = /*@__PURE__*/
+  enumDesc(file_alert_v1_auth, 0);
+
+/**
  * Accounts and sessions. Served by alert-service, exposed to browsers by the gateway.
- * Register, Login and Refresh need no access token; Logout and GetMe need one.
+ * Register, Login and Refresh need no access token; Logout, GetMe and UpdateSettings need one.
  *
  * @generated from service alert.v1.AuthService
  */
@@ -295,6 +368,14 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof GetMeRequestSchema;
     output: typeof GetMeResponseSchema;
+  },
+  /**
+   * @generated from rpc alert.v1.AuthService.UpdateSettings
+   */
+  updateSettings: {
+    methodKind: "unary";
+    input: typeof UpdateSettingsRequestSchema;
+    output: typeof UpdateSettingsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_alert_v1_auth, 0);
