@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 mod browser;
 mod crypto;
 mod handler;
