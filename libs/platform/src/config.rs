@@ -57,6 +57,11 @@ impl Env {
         self
     }
 
+    /// Every variable, for handing the environment on (to a child process).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The value, if set and not blank.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars

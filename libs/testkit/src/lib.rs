@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 mod airkorea;
+pub mod bench;
 mod browser;
 mod crypto;
 mod handler;

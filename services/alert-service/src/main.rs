@@ -4,7 +4,9 @@
 
 use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
-use alert_platform::{Env, SystemClock, grpc, grpc::GrpcListener, health, shutdown, telemetry};
+use alert_platform::{
+    Env, SystemClock, grpc, grpc::GrpcListener, health, metrics::Metrics, shutdown, telemetry,
+};
 use alert_service::{Application, Config, Peers, config::DEFAULT_PORT};
 use anyhow::Context as _;
 
@@ -16,6 +18,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
+    let metrics = Metrics::install_from_env(&env, "alert-service")?;
 
     let address = SocketAddr::from(([0, 0, 0, 0], config.port));
     let listener = GrpcListener::bind(address)
@@ -34,5 +37,6 @@ async fn main() -> anyhow::Result<ExitCode> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
+    metrics.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

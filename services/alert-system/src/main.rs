@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use alert_platform::{Env, SystemClock, shutdown, telemetry};
+use alert_platform::{Env, SystemClock, metrics::Metrics, shutdown, telemetry};
 use alert_system::EmbeddedSystem;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let env = Env::from_process();
     telemetry::init(&env);
+    let metrics = Metrics::install_from_env(&env, "alert-system")?;
     let system = EmbeddedSystem::build(&env, Arc::new(SystemClock)).await?;
     let addr = system.gateway_addr();
     tracing::info!(%addr, "alert system is up");
@@ -16,5 +17,6 @@ async fn main() -> anyhow::Result<()> {
     system
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
+    metrics.shutdown().await;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::{
     time::Duration,
 };
 
-use alert_platform::{Env, grpc, shutdown, telemetry};
+use alert_platform::{Env, grpc, metrics::Metrics, shutdown, telemetry};
 use anyhow::{Context, bail};
 use gateway::{Application, Config, Peers, probe};
 
@@ -30,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(env: Env) -> anyhow::Result<()> {
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
+    let metrics = Metrics::install_from_env(&env, "gateway")?;
 
     let address = SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port));
     let listener = tokio::net::TcpListener::bind(address)
@@ -45,6 +46,7 @@ async fn serve(env: Env) -> anyhow::Result<()> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
+    metrics.shutdown().await;
     Ok(())
 }
 

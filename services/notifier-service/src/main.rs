@@ -4,7 +4,9 @@
 
 use std::{net::SocketAddr, process::ExitCode, sync::Arc};
 
-use alert_platform::{Env, SystemClock, grpc::GrpcListener, health, shutdown, telemetry};
+use alert_platform::{
+    Env, SystemClock, grpc::GrpcListener, health, metrics::Metrics, shutdown, telemetry,
+};
 use anyhow::Context as _;
 use notifier_service::{Application, Config, config::DEFAULT_PORT};
 
@@ -16,6 +18,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
+    let metrics = Metrics::install_from_env(&env, "notifier-service")?;
     let address = SocketAddr::from(([0, 0, 0, 0], config.port));
     let listener = GrpcListener::bind(address)
         .await
@@ -24,5 +27,6 @@ async fn main() -> anyhow::Result<ExitCode> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
+    metrics.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

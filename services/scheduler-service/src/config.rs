@@ -24,6 +24,9 @@ pub struct Config {
     pub tick_interval: Duration,
     /// `FANOUT_CONCURRENCY` (default 32): RunAlert calls in flight at once.
     pub fanout_concurrency: usize,
+    /// `FANOUT_CALL_TIMEOUT` (default 60s): how long one RunAlert call may take. A run claimed by
+    /// a worker that crashed is taken over after twice this.
+    pub fanout_call_timeout: Duration,
     /// `AWS_SCHEDULER_ENABLED=true`: EventBridge Scheduler fires the buckets (and the local tick
     /// does not); `None` runs the local scheduler.
     pub eventbridge: Option<EventBridgeConfig>,
@@ -47,12 +50,21 @@ impl Config {
         if fanout_concurrency == 0 {
             return Err(ConfigError::new("FANOUT_CONCURRENCY", "must be at least 1"));
         }
+        let fanout_call_timeout =
+            env.duration_or("FANOUT_CALL_TIMEOUT", Duration::from_secs(60))?;
+        if fanout_call_timeout.is_zero() {
+            return Err(ConfigError::new(
+                "FANOUT_CALL_TIMEOUT",
+                "must be greater than zero",
+            ));
+        }
         Ok(Config {
             port: env.parse_or("PORT", DEFAULT_PORT)?,
             database_url: env.required("DATABASE_URL")?,
             missed_fire_grace: env.duration_or("MISSED_FIRE_GRACE", Duration::from_secs(3600))?,
             tick_interval,
             fanout_concurrency,
+            fanout_call_timeout,
             eventbridge,
         })
     }
@@ -70,6 +82,7 @@ mod tests {
         assert_eq!(config.missed_fire_grace, Duration::from_secs(3600));
         assert_eq!(config.tick_interval, Duration::from_secs(1));
         assert_eq!(config.fanout_concurrency, 32);
+        assert_eq!(config.fanout_call_timeout, Duration::from_secs(60));
         assert!(config.eventbridge.is_none());
     }
 
@@ -96,6 +109,7 @@ mod tests {
             ("MISSED_FIRE_GRACE", "soon"),
             ("SCHEDULER_TICK_INTERVAL", "0"),
             ("FANOUT_CONCURRENCY", "0"),
+            ("FANOUT_CALL_TIMEOUT", "0"),
             ("AWS_SCHEDULER_ENABLED", "maybe"),
         ] {
             let env = Env::from_pairs([("DATABASE_URL", "sqlite://x.db"), (variable, value)]);

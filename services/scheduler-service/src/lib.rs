@@ -11,6 +11,7 @@ pub mod eventbridge;
 pub mod fanout;
 pub mod grpc;
 pub mod grpc_sync;
+pub mod metrics;
 pub mod scheduler;
 pub mod startup;
 pub mod store;

@@ -11,7 +11,9 @@ use std::{
 use alert_platform::{
     Env, SystemClock,
     grpc::{self, GrpcListener},
-    health, shutdown, telemetry,
+    health,
+    metrics::Metrics,
+    shutdown, telemetry,
 };
 use anyhow::Context;
 use scheduler_service::{Application, Config, Peers, config::DEFAULT_PORT};
@@ -24,6 +26,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     }
     let config = Config::from_env(&env)?;
     telemetry::init(&env);
+    let metrics = Metrics::install_from_env(&env, "scheduler-service")?;
     let listener = GrpcListener::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port)))
         .await
         .with_context(|| format!("cannot bind port {}", config.port))?;
@@ -37,5 +40,6 @@ async fn main() -> anyhow::Result<ExitCode> {
     application
         .run_until_stopped(shutdown::token_from_signals())
         .await?;
+    metrics.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use crate::{
     backend::ScheduleBackend,
     domain::{AlertId, BucketKey, Fire, ScheduleRequest},
     error::Result,
+    metrics::SchedulerMetrics,
     store::{Bucket, RecordedFire, Store},
 };
 
@@ -20,6 +21,7 @@ pub struct Scheduler {
     backend: Arc<dyn ScheduleBackend>,
     clock: SharedClock,
     fanout_wake: Arc<Notify>,
+    metrics: SchedulerMetrics,
 }
 
 impl Scheduler {
@@ -28,12 +30,14 @@ impl Scheduler {
         backend: Arc<dyn ScheduleBackend>,
         clock: SharedClock,
         fanout_wake: Arc<Notify>,
+        metrics: SchedulerMetrics,
     ) -> Scheduler {
         Scheduler {
             store,
             backend,
             clock,
             fanout_wake,
+            metrics,
         }
     }
 
@@ -90,6 +94,7 @@ impl Scheduler {
         if recorded.first_delivery && recorded.alerts > 0 {
             self.fanout_wake.notify_one();
         }
+        self.metrics.fire_recorded(&fire.target, recorded);
         info!(
             target = %fire.target,
             scheduled_time = %to_rfc3339(fire.scheduled_at),

@@ -23,9 +23,10 @@ use crate::{
     eventbridge::{
         EventBridgeBackend, RateLimiter, Reconciler, SchedulerApi, SyncWorker, scheduler_client,
     },
-    fanout::FanOutWorker,
+    fanout::{FanOutSettings, FanOutWorker},
     grpc::SchedulerGrpc,
     grpc_sync::SchedulerSyncGrpc,
+    metrics::SchedulerMetrics,
     scheduler::Scheduler,
     store::{SqlStore, Store, SyncStore},
     tick::LocalScheduler,
@@ -70,6 +71,12 @@ impl Application {
         let dyn_store: Arc<dyn Store> = store.clone();
         let sync_store: Arc<dyn SyncStore> = store.clone();
         let fanout_wake = Arc::new(Notify::new());
+        let metrics = match &config.eventbridge {
+            None => SchedulerMetrics::local(),
+            Some(eventbridge_config) => {
+                SchedulerMetrics::eventbridge(&eventbridge_config.group_name)
+            }
+        };
         let (backend, eventbridge): (Arc<dyn ScheduleBackend>, _) = match &config.eventbridge {
             None => (Arc::new(LocalBackend), None),
             Some(eventbridge_config) => {
@@ -78,7 +85,12 @@ impl Application {
                 let limiter = Arc::new(RateLimiter::per_second(
                     eventbridge_config.rate_limit_per_second,
                 ));
-                let api = SchedulerApi::new(client, eventbridge_config.group_name.clone(), limiter);
+                let api = SchedulerApi::new(
+                    client,
+                    eventbridge_config.group_name.clone(),
+                    limiter,
+                    metrics.clone(),
+                );
                 let sync_wake = Arc::new(Notify::new());
                 let parts = EventBridgeParts {
                     sync_worker: SyncWorker::new(
@@ -87,6 +99,7 @@ impl Application {
                         eventbridge_config.clone(),
                         clock.clone(),
                         sync_wake.clone(),
+                        metrics.clone(),
                     ),
                     reconciler: Reconciler::new(
                         sync_store.clone(),
@@ -94,6 +107,7 @@ impl Application {
                         eventbridge_config,
                         clock.clone(),
                         sync_wake.clone(),
+                        metrics.clone(),
                     ),
                     api,
                 };
@@ -106,20 +120,26 @@ impl Application {
             backend,
             clock.clone(),
             fanout_wake.clone(),
+            metrics.clone(),
         ));
         let local_scheduler = LocalScheduler::new(
             dyn_store.clone(),
             clock.clone(),
             config.missed_fire_grace,
             fanout_wake.clone(),
+            metrics.clone(),
         );
         let fanout = FanOutWorker::new(
             dyn_store,
             peers.alert_runner,
             clock,
             fanout_wake,
-            config.fanout_concurrency,
-            config.tick_interval,
+            FanOutSettings {
+                concurrency: config.fanout_concurrency,
+                poll_interval: config.tick_interval,
+                call_timeout: config.fanout_call_timeout,
+            },
+            metrics,
         );
         Ok(Application {
             config,

@@ -16,6 +16,7 @@ use tracing::{debug, error, info, warn};
 use crate::{
     domain::{BucketKey, Fire, FireTarget, Schedule},
     error::Result,
+    metrics::SchedulerMetrics,
     store::{AdvanceOutcome, Bucket, BucketAdvance, RecordedFire, Store},
 };
 
@@ -40,6 +41,7 @@ pub struct LocalScheduler {
     clock: SharedClock,
     grace: chrono::Duration,
     fanout_wake: Arc<Notify>,
+    metrics: SchedulerMetrics,
 }
 
 impl LocalScheduler {
@@ -48,6 +50,7 @@ impl LocalScheduler {
         clock: SharedClock,
         grace: Duration,
         fanout_wake: Arc<Notify>,
+        metrics: SchedulerMetrics,
     ) -> LocalScheduler {
         let grace = chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX);
         LocalScheduler {
@@ -55,6 +58,7 @@ impl LocalScheduler {
             clock,
             grace,
             fanout_wake,
+            metrics,
         }
     }
 
@@ -132,6 +136,7 @@ impl LocalScheduler {
             }
             AdvanceOutcome::Skipped => {
                 warn!(bucket = %bucket.key, scheduled_time = %to_rfc3339(expected_next), "missed fire skipped");
+                self.metrics.fire_skipped();
                 report.skipped.push(bucket.key);
             }
             AdvanceOutcome::Fired(recorded) => {
@@ -142,6 +147,9 @@ impl LocalScheduler {
                     alerts = recorded.alerts,
                     "bucket fired"
                 );
+                if let Some(fire) = &advance.fire {
+                    self.metrics.fire_recorded(&fire.target, recorded);
+                }
                 report.fired.push((bucket.key, scheduled_at, recorded));
             }
         }

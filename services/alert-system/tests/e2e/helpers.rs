@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
+use crate::process::SystemProcess;
+
 pub const SCHEDULER_SECRET: &str = "test-scheduler-secret-0123456789";
 const JWT_SECRET: &str = "test-jwt-secret-0123456789-0123456789-abcdef";
 
@@ -28,15 +30,23 @@ pub enum Mode {
     Distributed,
 }
 
-/// A running system, a push service, and a clock the test moves.
+/// A running system, a push service, and a clock the test moves (in this process only).
 pub struct TestSystem {
     pub base_url: String,
     pub http: reqwest::Client,
     pub receiver: PushReceiver,
     pub clock: ManualClock,
     pub data_dir: tempfile::TempDir,
-    shutdown: CancellationToken,
-    tasks: Vec<JoinHandle<()>>,
+    running: Running,
+}
+
+/// Where the services run.
+enum Running {
+    InProcess {
+        shutdown: CancellationToken,
+        tasks: Vec<JoinHandle<()>>,
+    },
+    Child(SystemProcess),
 }
 
 /// A signed-in user.
@@ -86,19 +96,54 @@ impl TestSystem {
             receiver,
             clock,
             data_dir,
-            shutdown,
-            tasks,
+            running: Running::InProcess { shutdown, tasks },
+        }
+    }
+
+    /// The `alert-system` binary as a child process, all four services in it on a fresh
+    /// PostgreSQL database, with the wall clock; `settings` add to or override the test settings.
+    pub async fn start_process(settings: &[(&str, &str)]) -> TestSystem {
+        let receiver = PushReceiver::start().await;
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut env = base_env(&receiver, data_dir.path())
+            .with("DATABASE_URL", fresh_postgres_database().await)
+            .with("JWT_SECRET", JWT_SECRET)
+            .with("VAPID_PRIVATE_KEY", alert_webpush_key());
+        for (name, value) in settings {
+            env.set(*name, *value);
+        }
+        let process = SystemProcess::start(env).await;
+        TestSystem {
+            base_url: process.base_url(),
+            http: reqwest::Client::new(),
+            receiver,
+            clock: ManualClock::new(Utc::now()),
+            data_dir,
+            running: Running::Child(process),
+        }
+    }
+
+    /// The child process (see [`TestSystem::start_process`]).
+    pub fn process(&mut self) -> &mut SystemProcess {
+        match &mut self.running {
+            Running::Child(process) => process,
+            Running::InProcess { .. } => panic!("the system runs in this process"),
         }
     }
 
     /// Stops every service, waits until they have drained, and hands back the data directory.
-    pub async fn stop(mut self) -> tempfile::TempDir {
-        self.shutdown.cancel();
-        for task in self.tasks.drain(..) {
-            tokio::time::timeout(Duration::from_secs(30), task)
-                .await
-                .expect("system stops within 30 s")
-                .unwrap();
+    pub async fn stop(self) -> tempfile::TempDir {
+        match self.running {
+            Running::InProcess { shutdown, tasks } => {
+                shutdown.cancel();
+                for task in tasks {
+                    tokio::time::timeout(Duration::from_secs(30), task)
+                        .await
+                        .expect("system stops within 30 s")
+                        .unwrap();
+                }
+            }
+            Running::Child(mut process) => process.terminate().await,
         }
         self.data_dir
     }

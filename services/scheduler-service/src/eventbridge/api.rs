@@ -16,6 +16,7 @@ use aws_sdk_scheduler::{
 };
 
 use super::{rate_limit::RateLimiter, schedule::ScheduleSpec};
+use crate::metrics::SchedulerMetrics;
 
 /// Why a call failed, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,16 @@ pub enum ErrorKind {
     Transient,
     /// Validation, access, a missing group: retrying alone will not fix it.
     Permanent,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Throttled => "throttled",
+            ErrorKind::Transient => "transient",
+            ErrorKind::Permanent => "permanent",
+        }
+    }
 }
 
 /// A failed schedule API call.
@@ -126,15 +137,22 @@ pub struct SchedulerApi {
     group_name: String,
     limiter: Arc<RateLimiter>,
     calls: Arc<AtomicU64>,
+    metrics: SchedulerMetrics,
 }
 
 impl SchedulerApi {
-    pub fn new(client: Client, group_name: String, limiter: Arc<RateLimiter>) -> SchedulerApi {
+    pub fn new(
+        client: Client,
+        group_name: String,
+        limiter: Arc<RateLimiter>,
+        metrics: SchedulerMetrics,
+    ) -> SchedulerApi {
         SchedulerApi {
             client,
             group_name,
             limiter,
             calls: Arc::default(),
+            metrics,
         }
     }
 
@@ -147,15 +165,17 @@ impl SchedulerApi {
         self.calls.load(Ordering::Relaxed)
     }
 
-    async fn slot(&self) {
+    /// Waits for the rate limiter, then counts the call `operation` is about to make.
+    async fn slot(&self, operation: &'static str) {
         self.limiter.acquire().await;
         self.calls.fetch_add(1, Ordering::Relaxed);
+        self.metrics.aws_call(operation);
     }
 
     /// Whether the group exists. It is never created here: creating a group that exists would,
     /// on some implementations (moto), drop its schedules; Terraform owns it.
     pub async fn group_exists(&self) -> Result<bool, ApiError> {
-        self.slot().await;
+        self.slot("GetScheduleGroup").await;
         match self
             .client
             .get_schedule_group()
@@ -192,7 +212,7 @@ impl SchedulerApi {
                 code: None,
                 message: e.to_string(),
             })?;
-        self.slot().await;
+        self.slot("CreateSchedule").await;
         let created = self
             .client
             .create_schedule()
@@ -213,7 +233,7 @@ impl SchedulerApi {
         if !error.is_conflict() {
             return Err(error);
         }
-        self.slot().await;
+        self.slot("UpdateSchedule").await;
         self.client
             .update_schedule()
             .name(&spec.name)
@@ -232,7 +252,7 @@ impl SchedulerApi {
 
     /// Deletes the schedule; one that does not exist is already deleted.
     pub async fn delete(&self, name: &str) -> Result<(), ApiError> {
-        self.slot().await;
+        self.slot("DeleteSchedule").await;
         match self
             .client
             .delete_schedule()
@@ -255,7 +275,7 @@ impl SchedulerApi {
 
     /// The schedule as it is, or `None` when it does not exist.
     pub async fn get(&self, name: &str) -> Result<Option<RemoteSchedule>, ApiError> {
-        self.slot().await;
+        self.slot("GetSchedule").await;
         let output = match self
             .client
             .get_schedule()
@@ -304,7 +324,7 @@ impl SchedulerApi {
         let mut names = Vec::new();
         let mut next_token: Option<String> = None;
         loop {
-            self.slot().await;
+            self.slot("ListSchedules").await;
             let page = self
                 .client
                 .list_schedules()

@@ -22,6 +22,7 @@ use super::{
 use crate::{
     domain::BucketKey,
     error::Error,
+    metrics::SchedulerMetrics,
     store::{MarkReason, SyncStore},
 };
 
@@ -71,6 +72,7 @@ pub struct Reconciler {
     clock: SharedClock,
     sync_wake: Arc<Notify>,
     status: Arc<Mutex<ReconcileStatus>>,
+    metrics: SchedulerMetrics,
 }
 
 impl Reconciler {
@@ -80,6 +82,7 @@ impl Reconciler {
         config: Arc<EventBridgeConfig>,
         clock: SharedClock,
         sync_wake: Arc<Notify>,
+        metrics: SchedulerMetrics,
     ) -> Reconciler {
         Reconciler {
             store,
@@ -88,6 +91,7 @@ impl Reconciler {
             clock,
             sync_wake,
             status: Arc::default(),
+            metrics,
         }
     }
 
@@ -117,6 +121,7 @@ impl Reconciler {
     /// One reconciliation; its outcome is also kept for [`Reconciler::status`].
     pub async fn reconcile(&self) -> Result<ReconcileReport, ReconcileError> {
         let result = self.reconcile_inner().await;
+        self.metrics.reconcile_run(result.as_ref().ok());
         let mut status = self.status.lock().expect("status lock");
         status.finished_at = Some(self.clock.now());
         match &result {

@@ -18,7 +18,10 @@ use super::{
     api::{ApiError, ErrorKind, SchedulerApi},
     schedule::ScheduleSpec,
 };
-use crate::store::{BucketSync, SyncOutcome, SyncStore};
+use crate::{
+    metrics::{BucketStates, SchedulerMetrics},
+    store::{BucketSync, SyncOutcome, SyncStore},
+};
 
 /// Rows claimed per round.
 const BATCH: u32 = 64;
@@ -26,6 +29,9 @@ const BATCH: u32 = 64;
 const CONCURRENCY: usize = 8;
 /// How long a claim keeps other replicas off a row: longer than an attempt may take.
 const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+/// How often the bucket gauge is read from the store while no round does work; marks made by
+/// alert changes and reconciliation show within this.
+const BUCKET_STATES_REFRESH: Duration = Duration::from_secs(10);
 
 /// Syncs marked buckets until stopped; cheap to clone.
 #[derive(Clone)]
@@ -35,6 +41,8 @@ pub struct SyncWorker {
     config: Arc<EventBridgeConfig>,
     clock: SharedClock,
     wake: Arc<Notify>,
+    metrics: SchedulerMetrics,
+    bucket_states: BucketStates,
 }
 
 impl SyncWorker {
@@ -44,19 +52,24 @@ impl SyncWorker {
         config: Arc<EventBridgeConfig>,
         clock: SharedClock,
         wake: Arc<Notify>,
+        metrics: SchedulerMetrics,
     ) -> SyncWorker {
+        let bucket_states = metrics.bucket_states();
         SyncWorker {
             store,
             api,
             config,
             clock,
             wake,
+            metrics,
+            bucket_states,
         }
     }
 
     /// Works until `stop` is cancelled; an attempt in progress completes.
     pub async fn run(self, stop: CancellationToken) {
         let poll = self.config.sync_retry_base.min(Duration::from_secs(1));
+        let mut states_read_at: Option<tokio::time::Instant> = None;
         while !stop.is_cancelled() {
             let worked = match self.run_once().await {
                 Ok(count) => count > 0,
@@ -65,6 +78,10 @@ impl SyncWorker {
                     false
                 }
             };
+            if worked || states_read_at.is_none_or(|at| at.elapsed() >= BUCKET_STATES_REFRESH) {
+                self.refresh_bucket_states().await;
+                states_read_at = Some(tokio::time::Instant::now());
+            }
             if worked {
                 continue;
             }
@@ -96,6 +113,16 @@ impl SyncWorker {
         Ok(count)
     }
 
+    /// Reads the buckets per state for the gauge.
+    async fn refresh_bucket_states(&self) {
+        match self.store.sync_counts().await {
+            Ok(counts) => self.bucket_states.set(counts),
+            Err(error) => {
+                warn!(error = %alert_platform::error::error_chain(&error), "cannot count buckets per sync state")
+            }
+        }
+    }
+
     async fn attempt(&self, row: &BucketSync) -> SyncOutcome {
         let result = if row.present {
             match (&row.expression, &row.timezone) {
@@ -117,6 +144,10 @@ impl SyncWorker {
             self.api.delete(row.key.as_str()).await
         };
         let now = self.clock.now();
+        self.metrics.sync_attempt(match &result {
+            Ok(()) => "synced",
+            Err(error) => error.kind.as_str(),
+        });
         match result {
             Ok(()) => {
                 debug!(schedule_key = %row.key, present = row.present, "bucket schedule synced");

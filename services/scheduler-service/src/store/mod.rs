@@ -176,14 +176,24 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<FireRun>>;
 
-    /// Settles the claimed attempt `run` (as the claim returned it) of a run that is still
-    /// pending; the attempt count is the claim's, so a claim that raced it does not count twice.
+    /// Settles claimed attempts (each run as its claim returned it) of runs that are still
+    /// pending, in one transaction; a run settled meanwhile is left as it is.
+    async fn complete_runs(
+        &self,
+        settled: &[(FireRun, RunCompletion)],
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// [`Store::complete_runs`] of one run.
     async fn complete_run(
         &self,
         run: &FireRun,
         completion: &RunCompletion,
         now: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<()> {
+        self.complete_runs(&[(run.clone(), completion.clone())], now)
+            .await
+    }
 
     /// The runs of one fire, for operators and tests.
     async fn runs(&self, target: &FireTarget, scheduled_at: DateTime<Utc>) -> Result<Vec<FireRun>>;

@@ -201,60 +201,18 @@ async fn eventbridge_reconciliation_recreates_restores_and_deletes_orphans() {
     wait_for_group(&app, &moto, &expected).await;
 
     // Behind our back: one schedule deleted, one changed, an orphan of ours and someone else's.
-    let client = moto.client().await;
-    client
-        .delete_schedule()
-        .group_name(GROUP)
-        .name(&daily)
-        .send()
-        .await
-        .unwrap();
+    moto.delete_schedule_behind_our_back(GROUP, &daily).await;
     let orphan = "alert-0123456789abcdef01234567";
     let foreign = "alert-reports-weekly";
     for (name, expression) in [
         (orphan, "cron(0 1 * * ? *)"),
         (foreign, "cron(0 2 * * ? *)"),
     ] {
-        client
-            .create_schedule()
-            .group_name(GROUP)
-            .name(name)
-            .schedule_expression(expression)
-            .flexible_time_window(
-                aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
-                    .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
-                    .build()
-                    .unwrap(),
-            )
-            .target(
-                aws_sdk_scheduler::types::Target::builder()
-                    .arn(TARGET_ARN)
-                    .role_arn(ROLE_ARN)
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
+        moto.create_schedule_behind_our_back(GROUP, name, expression)
+            .await;
     }
-    let remote = client
-        .get_schedule()
-        .group_name(GROUP)
-        .name(&monthly)
-        .send()
-        .await
-        .unwrap();
-    client
-        .update_schedule()
-        .group_name(GROUP)
-        .name(&monthly)
-        .schedule_expression("cron(0 10 1 * ? *)")
-        .schedule_expression_timezone("Europe/Berlin")
-        .set_flexible_time_window(remote.flexible_time_window().cloned())
-        .set_target(remote.target().cloned())
-        .send()
-        .await
-        .unwrap();
+    moto.change_expression_behind_our_back(GROUP, &monthly, "cron(0 10 1 * ? *)")
+        .await;
 
     let parts = app.eventbridge.clone().expect("eventbridge backend");
     let report = parts.reconciler.reconcile().await.expect("reconciled");

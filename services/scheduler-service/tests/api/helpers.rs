@@ -256,6 +256,7 @@ impl TestSetup {
             missed_fire_grace: self.missed_fire_grace,
             tick_interval: self.tick_interval,
             fanout_concurrency: self.fanout_concurrency,
+            fanout_call_timeout: Duration::from_secs(60),
             eventbridge: self.eventbridge.clone(),
         };
         let listener = GrpcListener::bind("127.0.0.1:0".parse().unwrap())

@@ -4,6 +4,7 @@ mod eventbridge;
 mod fanout;
 mod fire;
 mod helpers;
+mod metrics;
 mod moto;
 mod schedules;
 mod store;

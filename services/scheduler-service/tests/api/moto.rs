@@ -128,13 +128,84 @@ impl Moto {
 
     /// Creates the schedule group, as Terraform would before the service starts.
     pub async fn create_group(&self) {
+        self.create_group_named(GROUP).await;
+    }
+
+    pub async fn create_group_named(&self, group: &str) {
         self.client()
             .await
             .create_schedule_group()
-            .name(GROUP)
+            .name(group)
             .send()
             .await
             .expect("create the schedule group in moto");
+    }
+
+    /// Creates a schedule directly in moto, as someone else (or an old replica) would.
+    pub async fn create_schedule_behind_our_back(&self, group: &str, name: &str, expression: &str) {
+        self.client()
+            .await
+            .create_schedule()
+            .group_name(group)
+            .name(name)
+            .schedule_expression(expression)
+            .flexible_time_window(
+                aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                    .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+                    .build()
+                    .unwrap(),
+            )
+            .target(
+                aws_sdk_scheduler::types::Target::builder()
+                    .arn(TARGET_ARN)
+                    .role_arn(ROLE_ARN)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("create a schedule in moto");
+    }
+
+    pub async fn delete_schedule_behind_our_back(&self, group: &str, name: &str) {
+        self.client()
+            .await
+            .delete_schedule()
+            .group_name(group)
+            .name(name)
+            .send()
+            .await
+            .expect("delete the schedule in moto");
+    }
+
+    /// Changes a schedule's expression directly in moto, keeping everything else.
+    pub async fn change_expression_behind_our_back(
+        &self,
+        group: &str,
+        name: &str,
+        expression: &str,
+    ) {
+        let client = self.client().await;
+        let remote = client
+            .get_schedule()
+            .group_name(group)
+            .name(name)
+            .send()
+            .await
+            .expect("get the schedule from moto");
+        client
+            .update_schedule()
+            .group_name(group)
+            .name(name)
+            .schedule_expression(expression)
+            .set_schedule_expression_timezone(
+                remote.schedule_expression_timezone().map(str::to_owned),
+            )
+            .set_flexible_time_window(remote.flexible_time_window().cloned())
+            .set_target(remote.target().cloned())
+            .send()
+            .await
+            .expect("update the schedule in moto");
     }
 }
 

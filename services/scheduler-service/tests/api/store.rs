@@ -362,27 +362,25 @@ async fn settled_runs_are_not_claimed_again(store: &dyn Store) {
     let runs = store.claim_runs(at(5), at(10), 10).await.unwrap();
     let [done, retried, failed] = [&runs[0], &runs[1], &runs[2]];
 
+    // One batch, as the fan-out's recorder writes what finished meanwhile.
     store
-        .complete_run(done, &RunCompletion::Done, at(6))
-        .await
-        .unwrap();
-    store
-        .complete_run(
-            retried,
-            &RunCompletion::Retry {
-                at: at(7),
-                error: "Unavailable: down".into(),
-            },
-            at(6),
-        )
-        .await
-        .unwrap();
-    store
-        .complete_run(
-            failed,
-            &RunCompletion::Failed {
-                error: "NotFound: gone".into(),
-            },
+        .complete_runs(
+            &[
+                (done.clone(), RunCompletion::Done),
+                (
+                    retried.clone(),
+                    RunCompletion::Retry {
+                        at: at(7),
+                        error: "Unavailable: down".into(),
+                    },
+                ),
+                (
+                    failed.clone(),
+                    RunCompletion::Failed {
+                        error: "NotFound: gone".into(),
+                    },
+                ),
+            ],
             at(6),
         )
         .await

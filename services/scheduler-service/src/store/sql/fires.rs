@@ -11,7 +11,18 @@ use crate::{
     store::{FireRun, RecordedFire, RunCompletion, RunKey, RunStatus},
 };
 
+/// The columns [`run_from_row`] reads.
+const RUN_COLUMNS: &str =
+    "target, scheduled_at, alert_id, status, attempts, next_attempt_at, last_error";
+/// Runs settled per statement: three parameters each, far below either database's limit.
+const SETTLE_CHUNK: usize = 256;
+
 impl SqlStore {
+    /// Claims due runs in one statement: the CTE picks candidates (skipping rows another claim
+    /// holds, on PostgreSQL), the outer WHERE checks each again, so a run another worker claimed
+    /// meanwhile is left alone (compare-and-set). The candidates are materialized: as a subquery
+    /// PostgreSQL may scan them again for each row, and the lock then skips the rows this very
+    /// statement updated and hands out others, past the limit.
     pub(super) async fn claim_due_runs(
         &self,
         now: DateTime<Utc>,
@@ -23,77 +34,93 @@ impl SqlStore {
             Backend::Sqlite => "",
         };
         let sql = format!(
-            "SELECT target, scheduled_at, alert_id, status, attempts, next_attempt_at, last_error FROM fire_runs \
-             WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2{skip_locked}"
+            "WITH candidates AS MATERIALIZED (SELECT target, scheduled_at, alert_id FROM fire_runs \
+             WHERE status = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3{skip_locked}) \
+             UPDATE fire_runs SET attempts = attempts + 1, next_attempt_at = $1, updated_at = $2 \
+             WHERE status = 'pending' AND next_attempt_at <= $2 \
+             AND (target, scheduled_at, alert_id) IN (SELECT target, scheduled_at, alert_id FROM candidates) \
+             RETURNING {RUN_COLUMNS}"
         );
-        let mut tx = self.db.pool.begin().await.map_err(db_error)?;
         let rows = sqlx::query(&sql)
+            .bind(lease_until.timestamp_millis())
             .bind(now.timestamp_millis())
             .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
+            .fetch_all(&self.db.pool)
             .await
             .map_err(db_error)?;
-        let mut claimed = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut run = run_from_row(row)?;
-            // Compare-and-set on the attempt we read: a run another worker claimed meanwhile
-            // has a new lease and is left alone.
-            let updated = sqlx::query(
-                "UPDATE fire_runs SET attempts = attempts + 1, next_attempt_at = $1, updated_at = $2 \
-                 WHERE target = $3 AND scheduled_at = $4 AND alert_id = $5 AND status = 'pending' \
-                 AND next_attempt_at = $6",
+        let mut claimed = rows.iter().map(run_from_row).collect::<Result<Vec<_>>>()?;
+        // RETURNING gives no order: oldest fire first.
+        claimed.sort_by(|a, b| {
+            (a.key.scheduled_at, &a.key.target, &a.key.alert_id).cmp(&(
+                b.key.scheduled_at,
+                &b.key.target,
+                &b.key.alert_id,
+            ))
+        });
+        Ok(claimed)
+    }
+
+    /// Settles runs in one transaction: the done ones (nearly all) in one statement, the others
+    /// one by one with their error.
+    pub(super) async fn settle_runs(
+        &self,
+        settled: &[(FireRun, RunCompletion)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done: Vec<&RunKey> = settled
+            .iter()
+            .filter(|(_, completion)| *completion == RunCompletion::Done)
+            .map(|(run, _)| &run.key)
+            .collect();
+        let mut tx = self.db.pool.begin().await.map_err(db_error)?;
+        for chunk in done.chunks(SETTLE_CHUNK) {
+            let keys = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE fire_runs SET status = 'done', last_error = NULL, updated_at = $1 \
+                 WHERE status = 'pending' AND (target, scheduled_at, alert_id) IN (VALUES {keys})"
+            );
+            let mut query = sqlx::query(&sql).bind(now.timestamp_millis());
+            for key in chunk {
+                query = query
+                    .bind(key.target.as_str())
+                    .bind(key.scheduled_at.timestamp_millis())
+                    .bind(key.alert_id.as_str());
+            }
+            query.execute(&mut *tx).await.map_err(db_error)?;
+        }
+        for (run, completion) in settled {
+            let (status, next_attempt_at, last_error) = match completion {
+                RunCompletion::Done => continue,
+                RunCompletion::Retry { at, error } => (
+                    RunStatus::Pending,
+                    Some(at.timestamp_millis()),
+                    error.as_str(),
+                ),
+                RunCompletion::Failed { error } => (RunStatus::Failed, None, error.as_str()),
+            };
+            // The attempt count is the claim's, so a claim that raced this one does not count
+            // twice.
+            sqlx::query(
+                "UPDATE fire_runs SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
+                 attempts = $4, updated_at = $5 \
+                 WHERE target = $6 AND scheduled_at = $7 AND alert_id = $8 AND status = 'pending'",
             )
-            .bind(lease_until.timestamp_millis())
+            .bind(status.as_str())
+            .bind(next_attempt_at)
+            .bind(last_error)
+            .bind(i64::from(run.attempts))
             .bind(now.timestamp_millis())
             .bind(run.key.target.as_str())
             .bind(run.key.scheduled_at.timestamp_millis())
             .bind(run.key.alert_id.as_str())
-            .bind(run.next_attempt_at.timestamp_millis())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-            if updated.rows_affected() == 1 {
-                run.attempts += 1;
-                run.next_attempt_at = lease_until;
-                claimed.push(run);
-            }
         }
         tx.commit().await.map_err(db_error)?;
-        Ok(claimed)
-    }
-
-    pub(super) async fn settle_run(
-        &self,
-        run: &FireRun,
-        completion: &RunCompletion,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let key = &run.key;
-        let (status, next_attempt_at, last_error) = match completion {
-            RunCompletion::Done => (RunStatus::Done, None, None),
-            RunCompletion::Retry { at, error } => (
-                RunStatus::Pending,
-                Some(at.timestamp_millis()),
-                Some(error.as_str()),
-            ),
-            RunCompletion::Failed { error } => (RunStatus::Failed, None, Some(error.as_str())),
-        };
-        sqlx::query(
-            "UPDATE fire_runs SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
-             attempts = $4, updated_at = $5 \
-             WHERE target = $6 AND scheduled_at = $7 AND alert_id = $8 AND status = 'pending'",
-        )
-        .bind(status.as_str())
-        .bind(next_attempt_at)
-        .bind(last_error)
-        .bind(i64::from(run.attempts))
-        .bind(now.timestamp_millis())
-        .bind(key.target.as_str())
-        .bind(key.scheduled_at.timestamp_millis())
-        .bind(key.alert_id.as_str())
-        .execute(&self.db.pool)
-        .await
-        .map_err(db_error)?;
         Ok(())
     }
 
@@ -103,8 +130,9 @@ impl SqlStore {
         scheduled_at: DateTime<Utc>,
     ) -> Result<Vec<FireRun>> {
         let rows = sqlx::query(
-            "SELECT target, scheduled_at, alert_id, status, attempts, next_attempt_at, last_error FROM fire_runs \
-             WHERE target = $1 AND scheduled_at = $2 ORDER BY alert_id",
+            &format!(
+                "SELECT {RUN_COLUMNS} FROM fire_runs WHERE target = $1 AND scheduled_at = $2 ORDER BY alert_id"
+            ),
         )
         .bind(target.stored())
         .bind(scheduled_at.timestamp_millis())
@@ -115,6 +143,8 @@ impl SqlStore {
     }
 }
 
+/// Records a fire inside the caller's transaction: the fire row, and only when it is new, one
+/// pending run per alert it owes.
 pub(super) async fn record_fire_in(
     connection: &mut AnyConnection,
     fire: &Fire,

@@ -316,13 +316,12 @@ impl Store for SqlStore {
         self.claim_due_runs(now, lease_until, limit).await
     }
 
-    async fn complete_run(
+    async fn complete_runs(
         &self,
-        run: &FireRun,
-        completion: &RunCompletion,
+        settled: &[(FireRun, RunCompletion)],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.settle_run(run, completion, now).await
+        self.settle_runs(settled, now).await
     }
 
     async fn runs(&self, target: &FireTarget, scheduled_at: DateTime<Utc>) -> Result<Vec<FireRun>> {
@@ -330,8 +329,6 @@ impl Store for SqlStore {
     }
 }
 
-/// Records a fire inside the caller's transaction: the fire row, and only when it is new, one
-/// pending run per alert it owes.
 fn bucket_from_row(row: &AnyRow) -> Result<Bucket> {
     let next_fire_at: Option<i64> = row.try_get("next_fire_at").map_err(db_error)?;
     Ok(Bucket {
