@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deployment checks that run without Docker or AWS: images, compose, ECS task definitions,
-# Terraform, workflows, and two tests of our own (environment contract, EventBridge trigger body).
+# Terraform, workflows, and three tests of our own (environment contract, metrics contract,
+# EventBridge trigger body).
 # Installs its own tools (npm ci into ci/deploy/node_modules, a Python venv in the user cache,
 # docker-compose from Debian when missing); idempotent; exits non-zero if any check fails.
 set -uo pipefail
@@ -114,18 +115,24 @@ check_compose() {
   docker-compose --env-file .env.example -f compose.yaml config -q && echo "  compose.yaml is valid"
 }
 check_yamllint() {
-  echo "yamllint ($DEPLOY_DIR/yamllint.yaml): compose.yaml, .github/workflows, $DEPLOY_DIR/*.yaml"
-  "$VENV/bin/yamllint" --strict -c "$DEPLOY_DIR/yamllint.yaml" compose.yaml .github/workflows "$DEPLOY_DIR"/*.yaml \
+  echo "yamllint ($DEPLOY_DIR/yamllint.yaml): compose.yaml, .github/workflows, ecs/*.yaml, $DEPLOY_DIR/*.yaml"
+  "$VENV/bin/yamllint" --strict -c "$DEPLOY_DIR/yamllint.yaml" compose.yaml .github/workflows ecs/*.yaml "$DEPLOY_DIR"/*.yaml \
     && echo "  no problems"
 }
 check_taskdefs() {
   echo "ecs/*.json render to register-task-definition input (Fargate, awsvpc, awslogs, SSM secrets,"
-  echo "health check, read-only root, stopTimeout > drain) with the variables Terraform provides"
+  echo "health check, read-only root, stopTimeout > drain, otel-collector sidecar) with the variables"
+  echo "Terraform provides"
   "$PY" "$DEPLOY_DIR/check_taskdefs.py"
 }
 check_env_contract() {
   echo "every variable a service needs is provided by compose.yaml and by ecs/<service>.json"
   "$PY" "$DEPLOY_DIR/env_contract.py" .
+}
+check_metrics() {
+  echo "metrics the code creates = what ecs/otel-collector.yaml sends to CloudWatch = what alarms and"
+  echo "the dashboard (infra/terraform/modules/monitoring) read"
+  "$PY" "$DEPLOY_DIR/check_metrics.py" .
 }
 check_trigger_body() {
   echo "EventBridge input transformer (Terraform) renders the body POST /scheduler/trigger accepts"
@@ -142,6 +149,7 @@ run_check "docker-compose config" check_compose
 run_check "yamllint" check_yamllint
 run_check "task definitions" check_taskdefs
 run_check "env contract" check_env_contract
+run_check "metrics contract" check_metrics
 run_check "trigger body" check_trigger_body
 
 section "summary ($((SECONDS - START))s)"

@@ -6,6 +6,8 @@ locals {
   account_id    = data.aws_caller_identity.current.account_id
   service_names = sort(keys(var.services))
   app_url       = "https://${var.domain_name}"
+  # CloudWatch namespace of the services' own metrics (OpenTelemetry through the collector sidecar).
+  metrics_namespace = "AlertSystem/${var.environment}"
 }
 
 module "kms" {
@@ -112,6 +114,7 @@ module "ecs" {
   rate_limit_per_minute = var.rate_limit_per_minute
   vapid_subject         = var.vapid_subject
   rust_log              = var.rust_log
+  metrics_namespace     = local.metrics_namespace
 
   # The SSM parameters a task reads must exist before it starts.
   secret_parameter_arns = concat(module.secrets.parameter_arns, [module.rds.database_url_parameter_arn, module.redis.redis_url_parameter_arn])
@@ -133,6 +136,7 @@ module "monitoring" {
   event_bus_name          = module.eventbridge.event_bus_name
   trigger_rule_name       = module.eventbridge.rule_name
   dlq_names               = module.eventbridge.dlq_names
+  metrics_namespace       = local.metrics_namespace
 }
 
 module "github_oidc" {

@@ -8,6 +8,11 @@ output "cloudwatch_dashboard_url" {
   value       = module.monitoring.dashboard_url
 }
 
+output "metrics_log_group_name" {
+  description = "Log group of the services' metrics as Embedded Metric Format events (namespace AlertSystem/<environment>)."
+  value       = module.ecs.metrics_log_group_name
+}
+
 output "app_url" {
   description = "Public URL of the app."
   value       = local.app_url

@@ -109,7 +109,7 @@ variable "redis_replicas" {
 }
 
 variable "log_retention_days" {
-  description = "CloudWatch Logs retention for service logs, VPC flow logs and the Redis slow log."
+  description = "CloudWatch Logs retention for service logs, metric events, VPC flow logs and the Redis slow log."
   type        = number
   default     = 365
 }

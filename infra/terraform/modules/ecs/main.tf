@@ -1,7 +1,8 @@
 # ECS cluster, one Fargate service per component, Service Connect for the internal gRPC names
 # (alert-service:50051, scheduler-service:50052, notifier-service:50053), autoscaling on CPU.
 # Task definitions are rendered from ecs/<service>.json, the same templates the deploy workflow
-# renders; the render variables are also written to SSM for that workflow.
+# renders; the render variables are also written to SSM for that workflow. Every task has an
+# otel-collector sidecar writing the service's metrics to CloudWatch (metrics.tf).
 
 locals {
   grpc_ports = {
@@ -31,6 +32,8 @@ locals {
       SCHEDULER_ROLE_ARN    = var.scheduler_role_arn
       SCHEDULER_TARGET_ARN  = var.scheduler_bus_arn
       SCHEDULER_DLQ_ARN     = var.scheduler_dlq_arn
+      METRICS_NAMESPACE     = var.metrics_namespace
+      METRICS_LOG_GROUP     = aws_cloudwatch_log_group.metrics.name
     }
   }
 
@@ -125,7 +128,8 @@ resource "aws_iam_role_policy" "execution_secrets" {
   policy = data.aws_iam_policy_document.execution_secrets.json
 }
 
-# Task roles: one per service. Only scheduler-service gets AWS permissions.
+# Task roles: one per service. Each task's collector sidecar writes metrics (metrics.tf); only
+# scheduler-service gets further AWS permissions.
 resource "aws_iam_role" "task" {
   for_each           = var.services
   name               = "${var.name}-${each.key}-task"
@@ -254,7 +258,7 @@ resource "aws_ecs_service" "service" {
     ignore_changes = [task_definition, desired_count]
   }
 
-  depends_on = [aws_iam_role_policy.execution_secrets, terraform_data.secrets_ready]
+  depends_on = [aws_iam_role_policy.execution_secrets, terraform_data.secrets_ready, aws_ssm_parameter.otel_collector_config]
 }
 
 resource "aws_appautoscaling_target" "service" {

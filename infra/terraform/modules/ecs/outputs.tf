@@ -22,3 +22,8 @@ output "deploy_parameter_arns" {
   description = "ARNs of the render-variable parameters."
   value       = [for p in aws_ssm_parameter.deploy_vars : p.arn]
 }
+
+output "metrics_log_group_name" {
+  description = "Log group of the collector sidecars' Embedded Metric Format events."
+  value       = aws_cloudwatch_log_group.metrics.name
+}

@@ -128,3 +128,8 @@ variable "secret_parameter_arns" {
   description = "SSM parameters the tasks read; listed so services are created after them."
   type        = list(string)
 }
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the services' metrics (METRICS_NAMESPACE of the collector sidecar)."
+  type        = string
+}

@@ -1,6 +1,6 @@
 # Alarms of the deployment guide (ECS CPU/memory > 80 %, ALB 5XX > 10 in 5 minutes, RDS CPU > 80 %,
 # RDS free storage < 5 GB) plus any message in a dead-letter queue, all to an SNS email topic;
-# and one dashboard of the whole path.
+# and one dashboard of the whole path. Alarms on the services' own metrics: app_metrics.tf.
 
 locals {
   dashboard_name = var.name
@@ -217,6 +217,41 @@ resource "aws_cloudwatch_dashboard" "main" {
         properties = {
           title   = "Dead-letter queue depth", region = var.aws_region, stat = "Maximum", period = 60
           metrics = [for q in var.dlq_names : ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q]]
+        }
+      },
+      # The services' own metrics (app_metrics.tf, ecs/otel-collector.yaml).
+      {
+        type = "metric", x = 0, y = 18, width = 8, height = 6
+        properties = {
+          title = "Schedule buckets per sync state", region = var.aws_region, stat = "Maximum", period = 60
+          metrics = [for state in ["synced", "pending", "failed"] :
+            [var.metrics_namespace, "scheduler.sync.buckets", "backend", "eventbridge", "schedule_group", var.schedule_group_name, "state", state]
+          ]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 18, width = 8, height = 6
+        properties = {
+          title = "Schedule sync attempts and fan-out runs", region = var.aws_region, stat = "Sum", period = 60
+          metrics = concat(
+            [for result in ["synced", "throttled", "transient", "permanent"] :
+              [var.metrics_namespace, "scheduler.sync.attempts", "backend", "eventbridge", "schedule_group", var.schedule_group_name, "result", result]
+            ],
+            [for outcome in ["done", "retry", "failed"] :
+              [var.metrics_namespace, "scheduler.fanout.runs", "backend", "eventbridge", "schedule_group", var.schedule_group_name, "outcome", outcome, { yAxis = "right" }]
+            ],
+          )
+        }
+      },
+      {
+        type = "metric", x = 16, y = 18, width = 8, height = 6
+        properties = {
+          title = "Air quality: AirKorea requests, cache hits, quota errors", region = var.aws_region, stat = "Sum", period = 300
+          metrics = [
+            [var.metrics_namespace, "air_quality.upstream.calls"],
+            [var.metrics_namespace, "air_quality.cache.hits"],
+            [var.metrics_namespace, "air_quality.quota.errors", { yAxis = "right" }],
+          ]
         }
       },
     ]

@@ -67,3 +67,8 @@ variable "dlq_names" {
   description = "Dead-letter queues to watch."
   type        = list(string)
 }
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the services' own metrics (collector sidecar, decision 6)."
+  type        = string
+}
