@@ -56,6 +56,7 @@ function post(details) {
 async function main() {
   const requestTimes = [];
   let next = 0;
+  const loadAverage = require('os').loadavg()[0];
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
   async function sender() {
@@ -89,6 +90,7 @@ async function main() {
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,
     request_p50_ms: percentile(requestTimes, 50),
     request_p99_ms: percentile(requestTimes, 99),
+    load_average: loadAverage,
   }));
   agent.destroy();
 }

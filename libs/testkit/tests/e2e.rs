@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use alert_testkit::{BrowserSubscription, PushReceiver, PushSink, Response};
 use alert_webpush::{
     EndpointError, EndpointPolicy, MAX_PAYLOAD_BYTES, PushOptions, PushSender, PushTarget,
-    SendError, Urgency, VapidKeys,
+    SendError, Urgency, VapidKeys, install_crypto_backend,
 };
 use web_push::{ContentEncoding, SubscriptionInfo, WebPushMessageBuilder};
 
@@ -45,6 +45,7 @@ fn now_unix() -> u64 {
 
 /// Encrypts like a sender would, for hand-made requests.
 fn encrypt_for(browser: &BrowserSubscription, payload: &[u8]) -> Vec<u8> {
+    install_crypto_backend();
     let info = SubscriptionInfo::new(
         browser.endpoint.as_str(),
         browser.p256dh.as_str(),

@@ -1,13 +1,15 @@
 //! The per-push crypto cost measured alone: aes128gcm encryption of a 200-byte payload with
-//! `web-push` (an ephemeral P-256 key pair, ECDH with the browser's key, HKDF, AES-128-GCM),
-//! and for comparison one VAPID JWT signature (which the sender does once per push-service
-//! origin, not per push).
+//! `web-push` on the ring backend the sender installs (an ephemeral P-256 key pair, ECDH with
+//! the browser's key, HKDF, AES-128-GCM); for scale, the two elliptic-curve operations alone
+//! (the floor for any sender) and one VAPID JWT signature (which the sender does once per
+//! push-service origin, not per push).
 //!
 //! `cargo run --release -p alert-webpush --example crypto_cost` (`ITERATIONS`, default 20000).
 
 use std::time::Instant;
 
-use alert_webpush::VapidKeys;
+use alert_webpush::{VapidKeys, install_crypto_backend};
+use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey, agree_ephemeral};
 use web_push::{ContentEncoding, SubscriptionInfo, WebPushMessageBuilder};
 
 fn main() {
@@ -15,6 +17,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
+    install_crypto_backend();
     let payload = vec![b'x'; 200];
     // Any P-256 public key serves as the browser's; distinct ones like a real fan-out.
     let browsers: Vec<SubscriptionInfo> = (0..1000)
@@ -40,6 +43,19 @@ fn main() {
     }
     let encrypt = started.elapsed() / iterations;
 
+    let browser_keys: Vec<Vec<u8>> = (0..1000)
+        .map(|_| VapidKeys::generate().public_key_bytes().to_vec())
+        .collect();
+    let rng = ring::rand::SystemRandom::new();
+    let started = Instant::now();
+    for i in 0..iterations {
+        let ephemeral = EphemeralPrivateKey::generate(&ECDH_P256, &rng).expect("key pair");
+        std::hint::black_box(ephemeral.compute_public_key().expect("public key"));
+        let peer = UnparsedPublicKey::new(&ECDH_P256, &browser_keys[i as usize % 1000]);
+        std::hint::black_box(agree_ephemeral(ephemeral, &peer, <[u8]>::to_vec).expect("ecdh"));
+    }
+    let ecdh = started.elapsed() / iterations;
+
     let keys = VapidKeys::generate();
     let started = Instant::now();
     for i in 0..iterations / 10 {
@@ -57,6 +73,10 @@ fn main() {
         encrypt.as_secs_f64() * 1e6,
         per_core,
         bytes / iterations as usize
+    );
+    println!(
+        "ephemeral P-256 key pair + ECDH alone (ring): {:.1} µs",
+        ecdh.as_secs_f64() * 1e6
     );
     println!(
         "VAPID JWT ES256 signature: {:.1} µs (once per push-service origin and 11 h)",

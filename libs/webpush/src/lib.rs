@@ -9,6 +9,8 @@
 //! - [`PushSender`]: encrypts with the `web-push` crate (aes128gcm, RFC 8291)
 //!   and POSTs over one pooled `reqwest` client (HTTP/2 where the push
 //!   service offers it), with a VAPID JWT cached per push-service origin.
+//! - [`install_crypto_backend`]: the primitives under `web-push`'s encryption,
+//!   on `ring` ([`RingCryptographer`]); building a sender installs them.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod b64;
+mod ece_backend;
 mod endpoint;
 mod keys;
 mod message;
@@ -41,6 +44,7 @@ mod sender;
 mod topic;
 mod vapid;
 
+pub use ece_backend::{RingCryptographer, install_crypto_backend};
 pub use endpoint::{
     AddressClass, EndpointError, EndpointPolicy, MAX_ENDPOINT_LEN, PolicyError, classify_ip,
     validate_endpoint, validate_endpoint_without_dns,

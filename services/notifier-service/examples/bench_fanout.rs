@@ -3,10 +3,12 @@
 //! sink's access log shows N pushes, and prints one JSON line of figures.
 //!
 //! Settings (environment): `NOTIFIER_URL`, `NOTIFIER_PID`, `SINK_ORIGIN`, `SINK_LOG` (nginx
-//! access log with `$msec` per line), `N`, `LABEL`, and optionally `SERVER_PIDS` (space
-//! separated: Redis, PostgreSQL processes whose CPU is reported apart).
+//! access log with `$msec` per line), `N`, `LABEL`, and optionally the servers whose CPU is
+//! reported apart: `SERVER_PIDS` (space separated, e.g. a private Redis) and `SERVER_COMMANDS`
+//! (process names, e.g. `postgres`, whose backends start only when the notifier connects).
 
 use std::{
+    collections::HashMap,
     fs,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -48,6 +50,27 @@ fn cpu_seconds(pid: &str) -> f64 {
     (ticks(11) + ticks(12)) / CLOCK_TICKS
 }
 
+/// CPU seconds of the servers: the processes `pids` and every process named one of `commands`.
+fn server_cpu_seconds(pids: &[String], commands: &[String]) -> HashMap<String, f64> {
+    let mut found: HashMap<String, f64> = pids
+        .iter()
+        .map(|pid| (pid.clone(), cpu_seconds(pid)))
+        .collect();
+    if commands.is_empty() {
+        return found;
+    }
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        let Ok(command) = fs::read_to_string(entry.path().join("comm")) else {
+            continue;
+        };
+        if commands.iter().any(|wanted| wanted == command.trim()) {
+            found.insert(pid.clone(), cpu_seconds(&pid));
+        }
+    }
+    found
+}
+
 /// Peak resident memory (VmHWM) of a process, in MiB.
 fn peak_rss_mib(pid: &str) -> f64 {
     fs::read_to_string(format!("/proc/{pid}/status"))
@@ -68,12 +91,43 @@ fn peak_rss_mib(pid: &str) -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
-fn sink_times(log: &str) -> Vec<f64> {
-    fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| line.split_whitespace().next()?.parse::<f64>().ok())
-        .collect()
+/// The sink's access log, read as it grows: one `$msec` time per push.
+struct SinkLog {
+    path: String,
+    read: usize,
+    partial: String,
+    times: Vec<f64>,
+}
+
+impl SinkLog {
+    fn new(path: String) -> Self {
+        SinkLog {
+            path,
+            read: 0,
+            partial: String::new(),
+            times: Vec::new(),
+        }
+    }
+
+    /// Reads what was appended since the last call (reading the whole log every time would cost
+    /// this process more CPU than the sender it measures).
+    fn poll(&mut self) -> usize {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        let Ok(mut file) = fs::File::open(&self.path) else {
+            return self.times.len();
+        };
+        if file.seek(SeekFrom::Start(self.read as u64)).is_ok() {
+            self.read += file.read_to_string(&mut self.partial).unwrap_or(0);
+        }
+        let complete = self.partial.rfind('\n').map_or(0, |end| end + 1);
+        self.times.extend(
+            self.partial[..complete]
+                .lines()
+                .filter_map(|line| line.split_whitespace().next()?.parse::<f64>().ok()),
+        );
+        self.partial.drain(..complete);
+        self.times.len()
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -115,11 +169,15 @@ async fn main() {
     let sink_log = setting("SINK_LOG");
     let count: usize = setting("N").parse().expect("N is a number");
     let label = setting("LABEL");
-    let server_pids: Vec<String> = std::env::var("SERVER_PIDS")
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
+    let list = |name: &str| -> Vec<String> {
+        std::env::var(name)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    let server_pids = list("SERVER_PIDS");
+    let server_commands = list("SERVER_COMMANDS");
 
     let channel = connect_lazy(&notifier_url).expect("valid NOTIFIER_URL");
     let push = PushServiceClient::new(channel.clone());
@@ -152,8 +210,13 @@ async fn main() {
     }
 
     let request = message();
+    // The machine's one-minute load average as the fan-out starts: other work skews the figures.
+    let load_average: f64 = fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|loadavg| loadavg.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN);
     let cpu_before = cpu_seconds(&notifier_pid);
-    let servers_before: f64 = server_pids.iter().map(|pid| cpu_seconds(pid)).sum();
+    let servers_before = server_cpu_seconds(&server_pids, &server_commands);
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -172,18 +235,22 @@ async fn main() {
         * 1e3;
     assert_eq!(queued as usize, count, "every subscription got a delivery");
     let deadline = std::time::Instant::now() + Duration::from_secs(600);
-    let mut times = sink_times(&sink_log);
-    while times.len() < count {
+    let mut sink = SinkLog::new(sink_log);
+    while sink.poll() < count {
         assert!(
             std::time::Instant::now() < deadline,
             "only {} of {count} pushes arrived",
-            times.len()
+            sink.times.len()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
-        times = sink_times(&sink_log);
     }
+    let times = sink.times;
     let cpu = cpu_seconds(&notifier_pid) - cpu_before;
-    let servers: f64 = server_pids.iter().map(|pid| cpu_seconds(pid)).sum::<f64>() - servers_before;
+    // A server process that started meanwhile (a new connection's backend) counts in full.
+    let servers: f64 = server_cpu_seconds(&server_pids, &server_commands)
+        .iter()
+        .map(|(pid, after)| after - servers_before.get(pid).copied().unwrap_or(0.0))
+        .fold(0.0, |sum, cpu| sum + cpu);
     let mut latencies: Vec<f64> = times.iter().map(|t| (t - started) * 1e3).collect();
     latencies.sort_by(f64::total_cmp);
     let seconds = latencies.last().copied().unwrap_or(0.0) / 1e3;
@@ -198,6 +265,7 @@ async fn main() {
         "peak_rss_mib": peak_rss_mib(&notifier_pid),
         "server_cpu_seconds_per_1000": servers / count as f64 * 1000.0,
         "notify_ms": notify_ms,
+        "load_average": load_average,
     });
     println!("{figures}");
 }

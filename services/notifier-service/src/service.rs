@@ -17,6 +17,9 @@ use crate::{
     store::Store,
 };
 
+/// Deliveries recorded per transaction of one `Notify`.
+const NOTIFY_CHUNK: usize = 500;
+
 /// `ListDeliveries` limits: 0 means the default.
 const DEFAULT_LIST_LIMIT: u32 = 100;
 const MAX_LIST_LIMIT: u32 = 500;
@@ -88,20 +91,27 @@ impl Notifier {
 
     /// Records one delivery per subscription of the user and hands them to the workers. Returns
     /// the number queued, once they are durable.
+    ///
+    /// A large fan-out is recorded in chunks, each committed and enqueued before the next, so the
+    /// first pushes leave while the rest are still being written. A failure part-way leaves the
+    /// chunks before it queued; the caller's retry with the same dedupe key queues the rest.
     pub async fn notify(&self, command: NotifyCommand) -> Result<u32> {
-        let queued = self
-            .store
-            .queue_deliveries(&command, self.clock.now())
-            .await?;
-        if !queued.is_empty() {
-            // The deliveries are committed: a queue failure delays them, it does not lose them,
-            // so it must not fail the call (a retried Notify would queue nothing new).
-            if let Err(error) = self.queue.enqueue(&queued).await {
-                warn!(error = %error_chain(&error), count = queued.len(), "cannot enqueue deliveries");
+        let subscription_ids = self.store.subscription_ids(&command.user_id).await?;
+        let now = self.clock.now();
+        let mut queued_count = 0;
+        for chunk in subscription_ids.chunks(NOTIFY_CHUNK) {
+            let queued = self.store.queue_deliveries(&command, chunk, now).await?;
+            if !queued.is_empty() {
+                // The deliveries are committed: a queue failure delays them, it does not lose
+                // them, so it must not fail the call (a retried Notify would queue nothing new).
+                if let Err(error) = self.queue.enqueue(&queued).await {
+                    warn!(error = %error_chain(&error), count = queued.len(), "cannot enqueue deliveries");
+                }
             }
+            queued_count += queued.len();
         }
-        info!(user_id = %command.user_id, dedupe_key = command.dedupe_key.as_str(), queued = queued.len(), "notification queued");
-        Ok(u32::try_from(queued.len()).unwrap_or(u32::MAX))
+        info!(user_id = %command.user_id, dedupe_key = command.dedupe_key.as_str(), queued = queued_count, "notification queued");
+        Ok(u32::try_from(queued_count).unwrap_or(u32::MAX))
     }
 
     /// A fixed message to every subscription of the caller.

@@ -1,7 +1,9 @@
-//! Sending: the retry policy, the decision what an attempt's result means, and the workers.
+//! Sending: the retry policy, the decision what an attempt's result means, the workers, and the
+//! settling of their outcomes.
 
 mod backoff;
 mod outcome;
+mod settle;
 mod worker;
 
 pub use backoff::RetryPolicy;

@@ -1,26 +1,31 @@
-//! The delivery workers: one dispatcher claims due deliveries while send slots are free, loads
-//! them in one query, and runs each attempt as a task under the application's `TaskTracker`.
-//! Outcomes are written by one recorder task in batches (one transaction for all that finished
-//! meanwhile), so a burst costs a commit per batch, not per push.
+//! The delivery workers: one dispatcher claims due deliveries in batches (the next while the
+//! current one is handed out), loads each batch in one query, and runs each attempt as a task
+//! under the application's `TaskTracker` as send slots free up. Outcomes are recorded and
+//! acknowledged in batches by the [`Settler`].
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use alert_platform::{clock::SharedClock, error::error_chain};
 use alert_webpush::{PushOptions, PushSender};
 use rand::Rng as _;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::Semaphore;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::{debug, error, info, warn};
 
-use super::{RetryPolicy, decide};
+use super::{
+    RetryPolicy, decide,
+    settle::{QueueStep, Settlement, Settler},
+};
 use crate::{
     domain::{AttemptOutcome, DeliveryId, DeliveryJob, topic_for_alert},
     queue::{AttemptNote, ClaimedDelivery, DeliveryQueue},
     store::Store,
 };
 
-/// The most deliveries taken in one claim.
-const CLAIM_BATCH: usize = 32;
+/// Deliveries taken in one claim: twice the sends in flight, within these bounds. One claim (and
+/// one load) per batch, not per send.
+const MIN_CLAIM_BATCH: usize = 32;
+const MAX_CLAIM_BATCH: usize = 256;
 
 /// How the workers send.
 #[derive(Debug, Clone, Copy)]
@@ -36,37 +41,11 @@ pub struct WorkerSettings {
     pub retry: RetryPolicy,
 }
 
-/// Most outcomes written in one transaction.
-const RECORD_BATCH: usize = 256;
-
-/// One outcome waiting for the recorder, and who to tell when it is written.
-struct PendingRecord {
-    id: DeliveryId,
-    outcome: AttemptOutcome,
-    written: oneshot::Sender<Result<(), String>>,
-}
-
-/// Writes outcomes in batches: whatever finished while the previous batch was written goes into
-/// the next transaction. Ends when the workers are dropped.
-async fn record_in_batches(
-    store: Arc<dyn Store>,
-    clock: SharedClock,
-    mut pending_rx: mpsc::UnboundedReceiver<PendingRecord>,
-) {
-    let mut batch = Vec::with_capacity(RECORD_BATCH);
-    while pending_rx.recv_many(&mut batch, RECORD_BATCH).await > 0 {
-        let attempts: Vec<(DeliveryId, AttemptOutcome)> = batch
-            .iter()
-            .map(|pending| (pending.id.clone(), pending.outcome.clone()))
-            .collect();
-        let written = store
-            .record_attempts(&attempts, clock.now())
-            .await
-            .map_err(|error| error_chain(&error));
-        for pending in batch.drain(..) {
-            let _ = pending.written.send(written.clone());
-        }
-    }
+/// Claimed deliveries and their jobs, loaded in one query (`None` when that failed).
+#[derive(Default)]
+struct Batch {
+    claimed: Vec<ClaimedDelivery>,
+    jobs: Option<HashMap<DeliveryId, DeliveryJob>>,
 }
 
 /// A claimed delivery's job, as the dispatcher's batch load found it.
@@ -79,7 +58,7 @@ enum Preloaded {
 
 /// Claims deliveries from the queue and sends them.
 pub struct DeliveryWorkers {
-    record_tx: mpsc::UnboundedSender<PendingRecord>,
+    settler: Settler,
     store: Arc<dyn Store>,
     queue: Arc<dyn DeliveryQueue>,
     sender: Arc<PushSender>,
@@ -88,7 +67,7 @@ pub struct DeliveryWorkers {
 }
 
 impl DeliveryWorkers {
-    /// Workers and their recorder task; call within the Tokio runtime.
+    /// Workers and their settling task; call within the Tokio runtime.
     pub fn new(
         store: Arc<dyn Store>,
         queue: Arc<dyn DeliveryQueue>,
@@ -96,14 +75,9 @@ impl DeliveryWorkers {
         clock: SharedClock,
         settings: WorkerSettings,
     ) -> Self {
-        let (record_tx, record_rx) = mpsc::unbounded_channel();
-        tokio::spawn(record_in_batches(
-            Arc::clone(&store),
-            Arc::clone(&clock),
-            record_rx,
-        ));
+        let settler = Settler::spawn(Arc::clone(&store), Arc::clone(&queue), Arc::clone(&clock));
         DeliveryWorkers {
-            record_tx,
+            settler,
             store,
             queue,
             sender,
@@ -116,60 +90,85 @@ impl DeliveryWorkers {
     /// but not started. Attempts in flight run on as `tracker` tasks (each bounded by the push
     /// timeout), so waiting on the tracker waits for them.
     pub async fn run(self: Arc<Self>, tracker: TaskTracker, shutdown: CancellationToken) {
-        let slots = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        let concurrency = self.settings.concurrency.max(1);
+        let slots = Arc::new(Semaphore::new(concurrency));
+        let batch_size = (2 * concurrency).clamp(MIN_CLAIM_BATCH, MAX_CLAIM_BATCH);
+        let mut batch = Batch::default();
         loop {
-            let first_slot = tokio::select! {
-                biased;
-                () = shutdown.cancelled() => break,
-                slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
-            };
-            // A full batch even when few slots are free: the rest wait here for theirs, so a
-            // busy dispatcher makes one claim (and one load) per batch, not one per finished
-            // send. Not raced against shutdown: a claim cut short could lose what it just
-            // took. It returns after a short wait at most.
-            let claimed = match self.queue.claim(CLAIM_BATCH, self.settings.lease).await {
-                Ok(claimed) => claimed,
-                Err(error) => {
-                    warn!(error = %error_chain(&error), "cannot claim deliveries, retrying shortly");
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                    }
-                }
-            };
-            let mut jobs = self.preload(&claimed).await;
-            let mut first_slot = Some(first_slot);
-            for delivery in claimed {
-                let slot = match first_slot.take() {
-                    Some(slot) => Some(slot),
-                    None => tokio::select! {
-                        biased;
-                        () = shutdown.cancelled() => None,
-                        slot = Arc::clone(&slots).acquire_owned() => slot.ok(),
-                    },
-                };
-                match slot {
-                    Some(slot) if !shutdown.is_cancelled() => {
-                        let workers = Arc::clone(&self);
-                        let job = match &mut jobs {
-                            Some(jobs) => jobs
-                                .remove(&delivery.id)
-                                .map_or(Preloaded::Missing, |job| Preloaded::Found(Box::new(job))),
-                            None => Preloaded::NotLoaded,
-                        };
-                        tracker.spawn(async move {
-                            workers.attempt(delivery, job).await;
-                            drop(slot);
-                        });
-                    }
-                    _ => self.release(&delivery).await,
-                }
-            }
+            // The next batch is claimed while this one is handed out, so a send slot that frees
+            // up finds work waiting instead of a claim round trip; at most two batches are
+            // claimed ahead of the sends.
+            let (not_started, next) = tokio::join!(
+                Arc::clone(&self).hand_out(batch, &slots, &tracker, &shutdown),
+                self.claim_batch(batch_size, &shutdown),
+            );
             if shutdown.is_cancelled() {
+                let mut unsent = not_started;
+                unsent.extend(next.claimed);
+                self.release(&unsent).await;
                 break;
             }
+            batch = next;
         }
         debug!("delivery dispatcher stopped claiming");
+    }
+
+    /// Starts an attempt of each delivery of `batch` as send slots free up; returns those not
+    /// started because `shutdown` came first.
+    async fn hand_out(
+        self: Arc<Self>,
+        batch: Batch,
+        slots: &Arc<Semaphore>,
+        tracker: &TaskTracker,
+        shutdown: &CancellationToken,
+    ) -> Vec<ClaimedDelivery> {
+        let Batch { claimed, mut jobs } = batch;
+        let mut claimed = claimed.into_iter();
+        while let Some(delivery) = claimed.next() {
+            let slot = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => None,
+                slot = Arc::clone(slots).acquire_owned() => slot.ok(),
+            };
+            let Some(slot) = slot.filter(|_| !shutdown.is_cancelled()) else {
+                return std::iter::once(delivery).chain(claimed).collect();
+            };
+            let job = match &mut jobs {
+                Some(jobs) => jobs
+                    .remove(&delivery.id)
+                    .map_or(Preloaded::Missing, |job| Preloaded::Found(Box::new(job))),
+                None => Preloaded::NotLoaded,
+            };
+            let workers = Arc::clone(&self);
+            tracker.spawn(async move {
+                workers.attempt(delivery, job).await;
+                drop(slot);
+            });
+        }
+        Vec::new()
+    }
+
+    /// Claims up to `max` deliveries and loads their jobs in one query. Not raced against
+    /// shutdown: a claim cut short could lose what it just took. It returns after a short wait
+    /// at most (or a second after an error).
+    async fn claim_batch(&self, max: usize, shutdown: &CancellationToken) -> Batch {
+        if shutdown.is_cancelled() {
+            return Batch::default();
+        }
+        match self.queue.claim(max, self.settings.lease).await {
+            Ok(claimed) => {
+                let jobs = self.preload(&claimed).await;
+                Batch { claimed, jobs }
+            }
+            Err(error) => {
+                warn!(error = %error_chain(&error), "cannot claim deliveries, retrying shortly");
+                tokio::select! {
+                    () = shutdown.cancelled() => {},
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {},
+                }
+                Batch::default()
+            }
+        }
     }
 
     /// The jobs of a claimed batch in one query; `None` when that failed.
@@ -190,10 +189,13 @@ impl DeliveryWorkers {
         }
     }
 
-    async fn release(&self, delivery: &ClaimedDelivery) {
-        if let Err(error) = self.queue.release(delivery).await {
-            // Its lease runs out and another worker takes it then.
-            warn!(delivery_id = %delivery.id, error = %error_chain(&error), "cannot release delivery");
+    async fn release(&self, deliveries: &[ClaimedDelivery]) {
+        if deliveries.is_empty() {
+            return;
+        }
+        if let Err(error) = self.queue.release(deliveries).await {
+            // Their leases run out and another worker takes them then.
+            warn!(count = deliveries.len(), error = %error_chain(&error), "cannot release deliveries");
         }
     }
 
@@ -239,7 +241,13 @@ impl DeliveryWorkers {
             let outcome = AttemptOutcome::Abandoned {
                 reason: "subscription removed".to_owned(),
             };
-            self.record(&claimed, &outcome).await;
+            self.settler
+                .settle(Settlement {
+                    claimed,
+                    outcome,
+                    queue_step: QueueStep::Complete,
+                })
+                .await;
             return;
         };
         let options = PushOptions {
@@ -301,57 +309,28 @@ impl DeliveryWorkers {
                 _ => String::new(),
             },
         };
-        // A transient failure that ran out of attempts is a dead letter; a permanent one is not.
-        let exhausted = retryable && matches!(outcome, AttemptOutcome::Failed { .. });
-        self.record_with_note(&claimed, &outcome, Some(&note), exhausted)
+        let queue_step = match &outcome {
+            AttemptOutcome::Retry {
+                next_attempt_at, ..
+            } => QueueStep::RetryAt {
+                when: *next_attempt_at,
+                note,
+            },
+            // A transient failure that ran out of attempts is a dead letter; a permanent one is not.
+            AttemptOutcome::Failed { .. } if retryable => QueueStep::DeadLetter(note),
+            _ => QueueStep::Complete,
+        };
+        self.settler
+            .settle(Settlement {
+                claimed,
+                outcome,
+                queue_step,
+            })
             .await;
     }
 
-    async fn record(&self, claimed: &ClaimedDelivery, outcome: &AttemptOutcome) {
-        self.record_with_note(claimed, outcome, None, false).await;
-    }
-
-    async fn record_with_note(
-        &self,
-        claimed: &ClaimedDelivery,
-        outcome: &AttemptOutcome,
-        note: Option<&AttemptNote>,
-        exhausted: bool,
-    ) {
-        let (written_tx, written_rx) = oneshot::channel();
-        let pending = PendingRecord {
-            id: claimed.id.clone(),
-            outcome: outcome.clone(),
-            written: written_tx,
-        };
-        let written = match self.record_tx.send(pending) {
-            Ok(()) => written_rx
-                .await
-                .unwrap_or_else(|_| Err("the recorder stopped".to_owned())),
-            Err(_) => Err("the recorder stopped".to_owned()),
-        };
-        if let Err(error) = written {
-            // The claim runs out and the delivery is attempted again.
-            error!(delivery_id = %claimed.id, %error, "cannot record push attempt");
-            return;
-        }
-        let acknowledged = match (outcome, note) {
-            (
-                AttemptOutcome::Retry {
-                    next_attempt_at, ..
-                },
-                _,
-            ) => self.queue.retry_at(claimed, *next_attempt_at, note).await,
-            (_, Some(note)) if exhausted => self.queue.dead_letter(claimed, note).await,
-            _ => self.queue.complete(claimed).await,
-        };
-        if let Err(error) = acknowledged {
-            warn!(delivery_id = %claimed.id, error = %error_chain(&error), "cannot acknowledge delivery");
-        }
-    }
-
     async fn complete(&self, claimed: &ClaimedDelivery) {
-        if let Err(error) = self.queue.complete(claimed).await {
+        if let Err(error) = self.queue.complete(std::slice::from_ref(claimed)).await {
             warn!(delivery_id = %claimed.id, error = %error_chain(&error), "cannot acknowledge delivery");
         }
     }

@@ -65,8 +65,8 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     /// what is due then, possibly nothing.
     async fn claim(&self, max: usize, lease: Duration) -> Result<Vec<ClaimedDelivery>, QueueError>;
 
-    /// The delivery reached a final state.
-    async fn complete(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError>;
+    /// The deliveries reached a final state. One call for many: workers acknowledge in batches.
+    async fn complete(&self, claimed: &[ClaimedDelivery]) -> Result<(), QueueError>;
 
     /// The delivery is to be attempted again at `when`, after the failed attempt `note` (none
     /// when the delivery was only handed out before it was due).
@@ -86,6 +86,6 @@ pub trait DeliveryQueue: Send + Sync + 'static {
         note: &AttemptNote,
     ) -> Result<(), QueueError>;
 
-    /// Gives a claimed delivery back unattempted (shutdown), for any worker to take now.
-    async fn release(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError>;
+    /// Gives claimed deliveries back unattempted (shutdown), for any worker to take now.
+    async fn release(&self, claimed: &[ClaimedDelivery]) -> Result<(), QueueError>;
 }

@@ -43,8 +43,9 @@ use crate::{config::RedisQueueConfig, domain::DeliveryId};
 
 /// The consumer group every notifier replica reads with.
 const GROUP: &str = "notifier";
-/// Ids per `enqueue` script call: keeps one call well under a millisecond of Redis time.
-const ENQUEUE_CHUNK: usize = 500;
+/// Ids per `enqueue` or `complete` script call: keeps one call well under a millisecond of Redis
+/// time, and within what Lua's `unpack` takes.
+const SCRIPT_CHUNK: usize = 500;
 /// Deliveries read per sweep query.
 const SWEEP_PAGE: i64 = 1000;
 /// Retries moved back to the stream per claim.
@@ -97,14 +98,22 @@ for _, entry in ipairs(reply[2]) do
 end
 return out";
 
-/// Acknowledges a final delivery. KEYS: stream, waiting set, history. ARGV: group, entry id,
-/// delivery id.
+/// Acknowledges final deliveries. KEYS: stream, waiting set, then the history of each delivery.
+/// ARGV: group, then the entry id and delivery id of each. Returns the number acknowledged.
 const COMPLETE: &str = r"
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('SREM', KEYS[2], ARGV[3])
-redis.call('DEL', KEYS[3])
-return 1";
+local entries, ids = {}, {}
+for i = 2, #ARGV, 2 do
+  entries[#entries + 1] = ARGV[i]
+  ids[#ids + 1] = ARGV[i + 1]
+end
+if #ids == 0 then
+  return 0
+end
+redis.call('XACK', KEYS[1], ARGV[1], unpack(entries))
+redis.call('XDEL', KEYS[1], unpack(entries))
+redis.call('SREM', KEYS[2], unpack(ids))
+redis.call('DEL', unpack(KEYS, 3))
+return #ids";
 
 /// Parks a delivery until its retry is due. KEYS: stream, retries, history. ARGV: group, entry
 /// id, delivery id, due (ms), note (JSON or empty), history TTL (s).
@@ -131,13 +140,15 @@ redis.call('SREM', KEYS[2], ARGV[3])
 redis.call('DEL', KEYS[3])
 return 1";
 
-/// Gives a delivery back for anyone to take now. KEYS: stream. ARGV: group, entry id,
-/// delivery id.
+/// Gives deliveries back for anyone to take now. KEYS: stream. ARGV: group, then the entry id
+/// and delivery id of each. Returns the number given back.
 const RELEASE: &str = r"
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[1], '*', 'id', ARGV[3])
-return 1";
+for i = 2, #ARGV, 2 do
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+  redis.call('XDEL', KEYS[1], ARGV[i])
+  redis.call('XADD', KEYS[1], '*', 'id', ARGV[i + 1])
+end
+return (#ARGV - 1) / 2";
 
 /// The Redis keys of one queue, all in the `{prefix}` hash slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,7 +358,7 @@ impl RedisStreamsQueue {
 
     async fn add(&self, ids: &[String]) -> Result<u64, QueueError> {
         let mut added = 0;
-        for chunk in ids.chunks(ENQUEUE_CHUNK) {
+        for chunk in ids.chunks(SCRIPT_CHUNK) {
             let count: u64 = self
                 .scripts
                 .enqueue
@@ -525,6 +536,18 @@ impl RedisStreamsQueue {
         })
     }
 
+    /// The group, then the stream entry id and delivery id of each claimed delivery: the
+    /// arguments of the scripts that settle many at once.
+    fn entry_args(&self, claimed: &[ClaimedDelivery]) -> Result<Vec<String>, QueueError> {
+        let mut args = Vec::with_capacity(2 * claimed.len() + 1);
+        args.push(GROUP.to_owned());
+        for delivery in claimed {
+            args.push(self.receipt(delivery)?.to_owned());
+            args.push(delivery.id.as_str().to_owned());
+        }
+        Ok(args)
+    }
+
     fn stream_keys(&self, id: &DeliveryId) -> Vec<String> {
         vec![
             self.keys.stream.clone(),
@@ -628,17 +651,17 @@ impl DeliveryQueue for RedisStreamsQueue {
         Ok(claimed)
     }
 
-    async fn complete(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError> {
-        let receipt = self.receipt(claimed)?;
-        self.scripts
-            .complete
-            .evalsha_with_reload::<(), _, _>(
-                &self.commands,
-                self.stream_keys(&claimed.id),
-                vec![GROUP, receipt, claimed.id.as_str()],
-            )
-            .await
-            .map_err(QueueError::Redis)
+    async fn complete(&self, claimed: &[ClaimedDelivery]) -> Result<(), QueueError> {
+        for chunk in claimed.chunks(SCRIPT_CHUNK) {
+            let mut keys = vec![self.keys.stream.clone(), self.keys.waiting.clone()];
+            keys.extend(chunk.iter().map(|delivery| self.keys.history(&delivery.id)));
+            self.scripts
+                .complete
+                .evalsha_with_reload::<(), _, _>(&self.commands, keys, self.entry_args(chunk)?)
+                .await
+                .map_err(QueueError::Redis)?;
+        }
+        Ok(())
     }
 
     async fn retry_at(
@@ -696,17 +719,19 @@ impl DeliveryQueue for RedisStreamsQueue {
             .map_err(QueueError::Redis)
     }
 
-    async fn release(&self, claimed: &ClaimedDelivery) -> Result<(), QueueError> {
-        let receipt = self.receipt(claimed)?;
-        self.scripts
-            .release
-            .evalsha_with_reload::<(), _, _>(
-                &self.commands,
-                vec![self.keys.stream.clone()],
-                vec![GROUP, receipt, claimed.id.as_str()],
-            )
-            .await
-            .map_err(QueueError::Redis)
+    async fn release(&self, claimed: &[ClaimedDelivery]) -> Result<(), QueueError> {
+        for chunk in claimed.chunks(SCRIPT_CHUNK) {
+            self.scripts
+                .release
+                .evalsha_with_reload::<(), _, _>(
+                    &self.commands,
+                    vec![self.keys.stream.clone()],
+                    self.entry_args(chunk)?,
+                )
+                .await
+                .map_err(QueueError::Redis)?;
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod rows;
 mod sql;
 
 pub use sql::SqlStore;
+pub(crate) use sql::{IDS_PER_STATEMENT, placeholders};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -42,12 +43,16 @@ pub trait Store: Send + Sync + 'static {
     /// The user's subscriptions, oldest first.
     async fn list_subscriptions(&self, user_id: &UserId) -> Result<Vec<Subscription>>;
 
-    /// In one transaction, queues one delivery of `command` per current subscription of its user,
-    /// skipping subscriptions that already have a delivery with its dedupe key. Returns the ids
-    /// queued; once this returns they are durable.
+    /// The ids of the user's subscriptions, oldest first: where a notification to them goes.
+    async fn subscription_ids(&self, user_id: &UserId) -> Result<Vec<SubscriptionId>>;
+
+    /// In one transaction, queues one delivery of `command` per subscription of
+    /// `subscription_ids` (of the command's user), skipping subscriptions that already have a
+    /// delivery with its dedupe key. Returns the ids queued; once this returns they are durable.
     async fn queue_deliveries(
         &self,
         command: &NotifyCommand,
+        subscription_ids: &[SubscriptionId],
         now: DateTime<Utc>,
     ) -> Result<Vec<DeliveryId>>;
 

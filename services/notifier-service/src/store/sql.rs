@@ -1,5 +1,7 @@
 //! [`Store`] over `sqlx::AnyPool`: one SQL text for PostgreSQL and SQLite.
 
+use std::collections::HashMap;
+
 use alert_platform::db::{ConstraintViolation, Database, constraint_violation};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,9 +16,13 @@ use crate::{
     error::{Error, Result},
 };
 
-/// Deliveries per multi-row INSERT: 10 parameters each, well under SQLite's 32,766 and
-/// PostgreSQL's 65,535 bound parameters.
-const INSERT_CHUNK: usize = 500;
+/// Deliveries per multi-row INSERT: 3 parameters each besides the 7 all rows share, well under
+/// SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const INSERT_CHUNK: usize = 1000;
+/// The values every row of one `Notify`'s INSERT shares, bound once as `$1`-`$7`.
+const SHARED_INSERT_VALUES: usize = 7;
+/// Ids bound in one `IN (…)` list.
+pub(crate) const IDS_PER_STATEMENT: usize = 500;
 
 /// The notifier's tables in one database.
 #[derive(Debug, Clone)]
@@ -103,44 +109,38 @@ impl Store for SqlStore {
             .map_err(database_error)
     }
 
+    async fn subscription_ids(&self, user_id: &UserId) -> Result<Vec<SubscriptionId>> {
+        sqlx::query("SELECT id FROM subscriptions WHERE user_id = $1 ORDER BY created_at, id")
+            .bind(user_id.as_str())
+            .fetch_all(&self.database.pool)
+            .await
+            .map_err(database_error)?
+            .iter()
+            .map(|row| row.try_get::<String, _>("id").map(SubscriptionId::from))
+            .collect::<Result<_, _>>()
+            .map_err(database_error)
+    }
+
     async fn queue_deliveries(
         &self,
         command: &NotifyCommand,
+        subscription_ids: &[SubscriptionId],
         now: DateTime<Utc>,
     ) -> Result<Vec<DeliveryId>> {
         // Everything on this transaction's connection: a SQLite pool has only one.
         let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
-        let subscription_ids: Vec<String> =
-            sqlx::query("SELECT id FROM subscriptions WHERE user_id = $1 ORDER BY created_at, id")
-                .bind(command.user_id.as_str())
-                .fetch_all(&mut *transaction)
-                .await
-                .map_err(database_error)?
-                .iter()
-                .map(|row| row.try_get("id"))
-                .collect::<Result<_, _>>()
-                .map_err(database_error)?;
-        // Many rows per INSERT (one round trip per chunk, not per subscription); RETURNING
-        // gives the ids really inserted, skipping subscriptions that had this dedupe key.
+        // Many rows per INSERT (one round trip per chunk, not per subscription), the values all
+        // rows share bound once; RETURNING gives the ids really inserted, skipping subscriptions
+        // that had this dedupe key.
         let mut queued = Vec::with_capacity(subscription_ids.len());
         for chunk in subscription_ids.chunks(INSERT_CHUNK) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|row| {
-                    let first = row * 10;
-                    let params: Vec<String> =
-                        (first + 1..=first + 10).map(|n| format!("${n}")).collect();
+                    let first = SHARED_INSERT_VALUES + row * 3 + 1;
                     format!(
-                        "({}, {}, {}, {}, {}, {}, {}, {}, {}, 'queued', 0, {p10}, {p10}, {p10})",
-                        params[0],
-                        params[1],
-                        params[2],
-                        params[3],
-                        params[4],
-                        params[5],
-                        params[6],
-                        params[7],
-                        params[8],
-                        p10 = params[9],
+                        "(${first}, $1, ${}, $2, $3, $4, ${}, $5, $6, 'queued', 0, $7, $7, $7)",
+                        first + 1,
+                        first + 2
                     )
                 })
                 .collect();
@@ -150,20 +150,21 @@ impl Store for SqlStore {
                  VALUES {} ON CONFLICT (dedupe_key, subscription_id) DO NOTHING RETURNING id",
                 rows.join(", ")
             );
-            let mut query = sqlx::query(&insert);
+            let mut query = sqlx::query(&insert)
+                .bind(command.user_id.as_str())
+                .bind(command.alert_id.as_deref())
+                .bind(command.dedupe_key.as_str())
+                .bind(command.notification.title.as_str())
+                .bind(i64::from(command.ttl_seconds))
+                .bind(command.urgency_name())
+                .bind(now.timestamp_millis());
             for subscription_id in chunk {
                 let id = DeliveryId::generate();
+                let payload = command.payload(&id);
                 query = query
                     .bind(id.as_str().to_owned())
-                    .bind(command.user_id.as_str())
                     .bind(subscription_id.as_str())
-                    .bind(command.alert_id.clone())
-                    .bind(command.dedupe_key.as_str())
-                    .bind(command.notification.title.as_str())
-                    .bind(command.payload(&id))
-                    .bind(i64::from(command.ttl_seconds))
-                    .bind(command.urgency_name())
-                    .bind(now.timestamp_millis());
+                    .bind(payload);
             }
             let inserted = query
                 .fetch_all(&mut *transaction)
@@ -197,11 +198,10 @@ impl Store for SqlStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
         let query = format!(
             "{} WHERE d.id IN ({})",
             rows::JOB_SELECT,
-            placeholders.join(", ")
+            placeholders(1, ids.len())
         );
         let mut select = sqlx::query(&query);
         for id in ids {
@@ -233,10 +233,43 @@ impl Store for SqlStore {
         attempts: &[(DeliveryId, AttemptOutcome)],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        // One transaction for the batch: one commit (one fsync) however many outcomes.
-        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
+        // One transaction (one commit) for the batch, and one UPDATE per distinct change: the
+        // deliveries of a burst mostly share theirs (delivered, 201, now).
+        let mut by_change: HashMap<StatusChange, Vec<&str>> = HashMap::new();
         for (id, outcome) in attempts {
-            record_one(&mut transaction, id, outcome, now).await?;
+            by_change
+                .entry(StatusChange::of(outcome, now))
+                .or_default()
+                .push(id.as_str());
+        }
+        let gone: Vec<&str> = attempts
+            .iter()
+            .filter_map(|(_, outcome)| match outcome {
+                AttemptOutcome::Expired {
+                    subscription_id, ..
+                } => Some(subscription_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
+        for (change, ids) in &by_change {
+            for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                change.apply(&mut transaction, chunk, now).await?;
+            }
+        }
+        for chunk in gone.chunks(IDS_PER_STATEMENT) {
+            let query = format!(
+                "DELETE FROM subscriptions WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut delete = sqlx::query(&query);
+            for id in chunk {
+                delete = delete.bind(*id);
+            }
+            delete
+                .execute(&mut *transaction)
+                .await
+                .map_err(database_error)?;
         }
         transaction.commit().await.map_err(database_error)
     }
@@ -270,67 +303,101 @@ impl Store for SqlStore {
     }
 }
 
-/// Records one outcome inside `transaction`.
-async fn record_one(
-    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &DeliveryId,
-    outcome: &AttemptOutcome,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let now_millis = now.timestamp_millis();
-    let (attempted, status_code, error, next_attempt_at, delivered_at) = match outcome {
-        AttemptOutcome::Delivered { status_code } => {
-            (1, Some(*status_code), None, None, Some(now_millis))
-        }
-        AttemptOutcome::Expired { status_code, .. } => (
-            1,
-            Some(*status_code),
-            Some("push subscription is gone".to_owned()),
-            None,
-            None,
-        ),
-        AttemptOutcome::Retry {
-            status_code,
+/// `$first, $first+1, …` for `count` parameters.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What recording an outcome changes in a delivery row; equal for outcomes that can share one
+/// UPDATE.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct StatusChange {
+    status: &'static str,
+    /// 1 when a request was sent, 0 when the attempt was abandoned before.
+    attempted: i64,
+    status_code: Option<i64>,
+    error: Option<String>,
+    next_attempt_at: Option<i64>,
+    delivered_at: Option<i64>,
+}
+
+impl StatusChange {
+    fn of(outcome: &AttemptOutcome, now: DateTime<Utc>) -> Self {
+        let (attempted, status_code, error, next_attempt_at, delivered_at) = match outcome {
+            AttemptOutcome::Delivered { status_code } => (
+                1,
+                Some(*status_code),
+                None,
+                None,
+                Some(now.timestamp_millis()),
+            ),
+            AttemptOutcome::Expired { status_code, .. } => (
+                1,
+                Some(*status_code),
+                Some("push subscription is gone".to_owned()),
+                None,
+                None,
+            ),
+            AttemptOutcome::Retry {
+                status_code,
+                error,
+                next_attempt_at,
+            } => (
+                1,
+                *status_code,
+                Some(error.clone()),
+                Some(next_attempt_at.timestamp_millis()),
+                None,
+            ),
+            AttemptOutcome::Failed { status_code, error } => {
+                (1, *status_code, Some(error.clone()), None, None)
+            }
+            AttemptOutcome::Abandoned { reason } => (0, None, Some(reason.clone()), None, None),
+        };
+        StatusChange {
+            status: outcome.status().as_str(),
+            attempted,
+            status_code: status_code.map(i64::from),
             error,
             next_attempt_at,
-        } => (
-            1,
-            *status_code,
-            Some(error.clone()),
-            Some(next_attempt_at.timestamp_millis()),
-            None,
-        ),
-        AttemptOutcome::Failed { status_code, error } => {
-            (1, *status_code, Some(error.clone()), None, None)
+            delivered_at,
         }
-        AttemptOutcome::Abandoned { reason } => (0, None, Some(reason.clone()), None, None),
-    };
-    let update = "UPDATE deliveries SET status = $1, attempts = attempts + $2, \
-           push_status_code = COALESCE($3, push_status_code), error = $4, \
-           next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = $6, updated_at = $7, \
-           lease_until = NULL \
-         WHERE id = $8 AND status NOT IN ('delivered', 'failed', 'expired')";
-    sqlx::query(update)
-        .bind(outcome.status().as_str())
-        .bind(attempted as i64)
-        .bind(status_code.map(i64::from))
-        .bind(error)
-        .bind(next_attempt_at)
-        .bind(delivered_at)
-        .bind(now_millis)
-        .bind(id.as_str())
-        .execute(&mut **transaction)
-        .await
-        .map_err(database_error)?;
-    if let AttemptOutcome::Expired {
-        subscription_id, ..
-    } = outcome
-    {
-        sqlx::query("DELETE FROM subscriptions WHERE id = $1")
-            .bind(subscription_id.as_str())
+    }
+
+    /// Applies the change to the deliveries `ids` that are not final yet: a late duplicate worker
+    /// cannot undo a success.
+    async fn apply(
+        &self,
+        transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+        ids: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let update = format!(
+            "UPDATE deliveries SET status = $1, attempts = attempts + $2, \
+               push_status_code = COALESCE($3, push_status_code), error = $4, \
+               next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = $6, updated_at = $7, \
+               lease_until = NULL \
+             WHERE id IN ({}) AND status NOT IN ('delivered', 'failed', 'expired')",
+            placeholders(8, ids.len())
+        );
+        let mut query = sqlx::query(&update)
+            .bind(self.status)
+            .bind(self.attempted)
+            .bind(self.status_code)
+            .bind(self.error.as_deref())
+            .bind(self.next_attempt_at)
+            .bind(self.delivered_at)
+            .bind(now.timestamp_millis());
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query
             .execute(&mut **transaction)
             .await
             .map_err(database_error)?;
+        Ok(())
     }
-    Ok(())
 }

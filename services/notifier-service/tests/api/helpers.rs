@@ -4,6 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use alert_platform::{
     Env, SystemClock,
+    clock::SharedClock,
     db::testing::{fresh_postgres_database, sqlite_url},
     error::status_field,
     grpc::{GrpcListener, connect_lazy},
@@ -16,7 +17,12 @@ use alert_proto::v1::{
 };
 use alert_testkit::{BrowserSubscription, PushReceiver};
 use alert_webpush::VapidKeys;
-use notifier_service::{Application, Config};
+use chrono::{DateTime, Utc};
+use notifier_service::{
+    Application, Config,
+    domain::{DeliveryId, NotifyCommand},
+    store::Store,
+};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::{Code, Status, transport::Channel};
@@ -83,12 +89,17 @@ impl World {
     }
 
     pub async fn start_with(&self, env: Env) -> TestApp {
+        self.start_with_clock(env, Arc::new(SystemClock)).await
+    }
+
+    /// [`start_with`](Self::start_with) on `clock`, e.g. a `ManualClock` the test moves.
+    pub async fn start_with_clock(&self, env: Env, clock: SharedClock) -> TestApp {
         let mut config = Config::from_env(&env).expect("test configuration is valid");
         config.queue_poll_interval = Duration::from_millis(200);
         let listener = GrpcListener::bind("127.0.0.1:0".parse().unwrap())
             .await
             .expect("bind port 0");
-        let application = Application::build(config, listener, Arc::new(SystemClock))
+        let application = Application::build(config, listener, clock)
             .await
             .expect("application builds");
         let addr = application
@@ -196,14 +207,32 @@ impl TestApp {
         count: usize,
         status: DeliveryStatus,
     ) -> Vec<Delivery> {
+        self.wait_for_deliveries_where(
+            user_id,
+            &format!("{count} deliveries {status:?}"),
+            |deliveries| {
+                deliveries.len() == count && deliveries.iter().all(|d| d.status == status as i32)
+            },
+        )
+        .await
+    }
+
+    /// Polls the user's deliveries until `done` holds for them; `expected` says what for the
+    /// failure message.
+    pub async fn wait_for_deliveries_where(
+        &self,
+        user_id: &str,
+        expected: &str,
+        done: impl Fn(&[Delivery]) -> bool,
+    ) -> Vec<Delivery> {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let deliveries = self.deliveries(user_id, "").await;
-            if deliveries.len() == count && deliveries.iter().all(|d| d.status == status as i32) {
+            if done(&deliveries) {
                 return deliveries;
             }
             if tokio::time::Instant::now() > deadline {
-                panic!("expected {count} deliveries {status:?}, got {deliveries:#?}");
+                panic!("expected {expected}, got {deliveries:#?}");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -249,6 +278,19 @@ pub fn assert_invalid_argument(
         message.contains(named),
         "{case}: message {message:?} does not name {field}"
     );
+}
+
+/// Queues `command` to every subscription of its user, as `Notify` does (in one transaction).
+pub async fn queue_to_every_subscription(
+    store: &dyn Store,
+    command: &NotifyCommand,
+    now: DateTime<Utc>,
+) -> Vec<DeliveryId> {
+    let subscriptions = store.subscription_ids(&command.user_id).await.unwrap();
+    store
+        .queue_deliveries(command, &subscriptions, now)
+        .await
+        .unwrap()
 }
 
 /// The Redis the tests share (`TEST_REDIS_URL`, default 127.0.0.1:6379); each test keeps to its

@@ -10,3 +10,4 @@ mod restart;
 mod retries;
 mod store;
 mod subscriptions;
+mod timing;

@@ -23,7 +23,7 @@ use notifier_service::{
     store::{SqlStore, Store},
 };
 
-use crate::helpers::redis_url;
+use crate::helpers::{queue_to_every_subscription, redis_url};
 
 const ORIGIN: &str = "http://127.0.0.1:9";
 
@@ -69,13 +69,14 @@ impl Fixture {
             )
             .await
             .unwrap();
-        let mut queued = self
-            .store
-            .queue_deliveries(&command(&user_id, dedupe_key), self.clock.now())
-            .await
-            .unwrap();
+        let mut queued = self.queue_all(&command(&user_id, dedupe_key)).await;
         assert_eq!(queued.len(), 1);
         queued.remove(0)
+    }
+
+    /// Queues `command` to every subscription of its user, as `Notify` does.
+    async fn queue_all(&self, command: &NotifyCommand) -> Vec<DeliveryId> {
+        queue_to_every_subscription(&self.store, command, self.clock.now()).await
     }
 
     async fn claim(&self) -> Vec<ClaimedDelivery> {
@@ -208,7 +209,7 @@ on_every_queue!(
     a_retry_is_claimed_only_when_due,
     a_waiting_retry_does_not_hold_up_other_deliveries,
     a_released_delivery_is_claimable_again,
-    a_completed_delivery_is_never_claimed_again,
+    completed_deliveries_are_never_claimed_again,
     a_dead_lettered_delivery_is_never_claimed_again,
     a_recorded_delivery_whose_enqueue_was_lost_is_still_claimed,
 );
@@ -287,25 +288,37 @@ async fn a_waiting_retry_does_not_hold_up_other_deliveries(f: Fixture) {
 async fn a_released_delivery_is_claimable_again(f: Fixture) {
     let id = f.one_delivery("k").await;
     let claimed = f.claim().await;
-    f.queue.release(&claimed[0]).await.unwrap();
+    f.queue.release(&claimed).await.unwrap();
     assert_eq!(f.claim_ids().await, [id]);
 }
 
-async fn a_completed_delivery_is_never_claimed_again(f: Fixture) {
-    let id = f.one_delivery("k").await;
+async fn completed_deliveries_are_never_claimed_again(f: Fixture) {
+    let mut ids = Vec::new();
+    for key in ["a", "b", "c"] {
+        ids.push(f.one_delivery(key).await);
+    }
     let claimed = f.claim().await;
+    assert_eq!(claimed.len(), 3);
+    let delivered: Vec<_> = ids
+        .iter()
+        .map(|id| (id.clone(), AttemptOutcome::Delivered { status_code: 201 }))
+        .collect();
     f.store
-        .record_attempt(
-            &id,
-            &AttemptOutcome::Delivered { status_code: 201 },
-            f.clock.now(),
-        )
+        .record_attempts(&delivered, f.clock.now())
         .await
         .unwrap();
-    f.queue.complete(&claimed[0]).await.unwrap();
+    // All three acknowledged in one call, as the workers settle them.
+    f.queue.complete(&claimed).await.unwrap();
     f.let_leases_run_out().await;
     f.clock.advance(chrono::Duration::hours(1));
     assert!(f.claim().await.is_empty());
+    if let Some(redis) = &f.redis {
+        assert_eq!(
+            redis.sweep().await.unwrap(),
+            0,
+            "none left waiting in redis"
+        );
+    }
 }
 
 async fn a_dead_lettered_delivery_is_never_claimed_again(f: Fixture) {

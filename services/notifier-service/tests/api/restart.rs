@@ -53,3 +53,54 @@ async fn deliveries_queued_when_the_service_stops_are_sent_after_a_restart() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_graceful_stop_mid_fan_out_on_the_redis_queue_hands_the_rest_to_the_next_process() {
+    const FAN_OUT: usize = 96;
+    let world = World::sqlite().await;
+    let prefix = format!("test-{}", uuid::Uuid::new_v4().simple());
+    // A visibility timeout far beyond the test: the next process can only send at once what the
+    // stopping one finished or gave back, not what it would take over after a lease ran out.
+    let env = world
+        .redis_env(&prefix)
+        .with("PUSH_CONCURRENCY", "8")
+        .with("QUEUE_VISIBILITY_TIMEOUT", "10m");
+    let app = world.start_with(env.clone()).await;
+    let browsers: Vec<_> = (0..FAN_OUT).map(|_| world.browser()).collect();
+    for browser in &browsers {
+        app.subscribe("crowd", browser).await;
+    }
+    world
+        .receiver
+        .respond_all_with(Response::created().delayed(Duration::from_millis(50)));
+
+    assert_eq!(
+        app.notify("crowd", "run-1", "alert-1").await,
+        FAN_OUT as u32
+    );
+    world.receiver.wait_for_received(16, PATIENCE).await;
+    app.stop().await;
+    let sent_before_stop = world.receiver.request_count();
+    assert!(
+        (sent_before_stop as usize) < FAN_OUT,
+        "the stop came after the fan-out finished"
+    );
+
+    world.receiver.respond_all_with(Response::created());
+    let app = world.start_with(env).await;
+    let deliveries = app
+        .wait_for_deliveries("crowd", FAN_OUT, DeliveryStatus::Delivered)
+        .await;
+    assert!(
+        deliveries.iter().all(|d| d.attempts == 1),
+        "{deliveries:#?}"
+    );
+    for browser in &browsers {
+        assert_eq!(
+            world.receiver.received_for(&browser.endpoint).len(),
+            1,
+            "every browser gets its push once: the sends in flight at the stop were finished and \
+             acknowledged, the claimed ones not started were given back"
+        );
+    }
+}

@@ -16,11 +16,13 @@ use alert_webpush::{EndpointPolicy, VapidKeys};
 use chrono::{TimeZone, Utc};
 use notifier_service::{
     SCHEMA,
-    domain::{AttemptOutcome, DeliveryStatus, NewSubscription, NotifyCommand, UserId},
+    domain::{AttemptOutcome, DeliveryId, DeliveryStatus, NewSubscription, NotifyCommand, UserId},
     migrations,
     queue::{DatabaseQueue, DeliveryQueue},
     store::{SqlStore, Store},
 };
+
+use crate::helpers::queue_to_every_subscription;
 
 const ORIGIN: &str = "http://127.0.0.1:9";
 const LEASE: Duration = Duration::from_secs(60);
@@ -31,6 +33,13 @@ struct Fixture {
     queue: DatabaseQueue,
     clock: ManualClock,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl Fixture {
+    /// Queues `command` to every subscription of its user, as `Notify` does.
+    async fn queue_all(&self, command: &NotifyCommand) -> Vec<DeliveryId> {
+        queue_to_every_subscription(&self.store, command, self.clock.now()).await
+    }
 }
 
 async fn sqlite() -> Fixture {
@@ -109,6 +118,7 @@ on_both_backends!(
     deliveries_are_queued_once_per_dedupe_key_and_subscription,
     a_due_delivery_is_claimed_once,
     a_final_delivery_is_never_reopened,
+    one_batch_records_each_outcome_on_its_own_delivery,
     an_expired_delivery_deletes_its_subscription,
     a_removed_subscription_leaves_the_job_without_one,
     deliveries_are_listed_newest_first_per_user_and_alert,
@@ -185,23 +195,12 @@ async fn deliveries_are_queued_once_per_dedupe_key_and_subscription(f: Fixture) 
         .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
         .await
         .unwrap();
-    assert_eq!(
-        f.store
-            .queue_deliveries(&command("u-1", "k", "alert-1"), f.clock.now())
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(f.queue_all(&command("u-1", "k", "alert-1")).await.len(), 1);
     f.store
         .upsert_subscription(&user("u-1"), &browser("b").await, f.clock.now())
         .await
         .unwrap();
-    let queued = f
-        .store
-        .queue_deliveries(&command("u-1", "k", "alert-1"), f.clock.now())
-        .await
-        .unwrap();
+    let queued = f.queue_all(&command("u-1", "k", "alert-1")).await;
     assert_eq!(queued.len(), 1, "only the new subscription gets one");
 
     let job = f
@@ -227,11 +226,7 @@ async fn a_due_delivery_is_claimed_once(f: Fixture) {
         .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
         .await
         .unwrap();
-    let queued = f
-        .store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
+    let queued = f.queue_all(&command("u-1", "k", "")).await;
     let claimed = f.queue.claim(10, LEASE).await.unwrap();
     assert_eq!(
         claimed.iter().map(|c| &c.id).collect::<Vec<_>>(),
@@ -250,11 +245,7 @@ async fn a_final_delivery_is_never_reopened(f: Fixture) {
         .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
         .await
         .unwrap();
-    let queued = f
-        .store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
+    let queued = f.queue_all(&command("u-1", "k", "")).await;
     f.queue.claim(10, LEASE).await.unwrap();
     f.store
         .record_attempt(
@@ -287,17 +278,77 @@ async fn a_final_delivery_is_never_reopened(f: Fixture) {
     assert!(f.queue.claim(10, LEASE).await.unwrap().is_empty());
 }
 
+async fn one_batch_records_each_outcome_on_its_own_delivery(f: Fixture) {
+    for path in ["a", "b", "c", "d", "e"] {
+        f.store
+            .upsert_subscription(&user("u-1"), &browser(path).await, f.clock.now())
+            .await
+            .unwrap();
+    }
+    let queued = f.queue_all(&command("u-1", "k", "")).await;
+    assert_eq!(queued.len(), 5);
+    let gone = f.store.delivery_job(&queued[3]).await.unwrap().unwrap();
+    let retry_at = f.clock.now() + chrono::Duration::seconds(30);
+    let outcomes = [
+        AttemptOutcome::Delivered { status_code: 201 },
+        AttemptOutcome::Delivered { status_code: 201 },
+        AttemptOutcome::Retry {
+            status_code: Some(503),
+            error: "busy".into(),
+            next_attempt_at: retry_at,
+        },
+        AttemptOutcome::Expired {
+            status_code: 410,
+            subscription_id: gone.subscription.unwrap().id,
+        },
+        AttemptOutcome::Failed {
+            status_code: Some(400),
+            error: "bad request".into(),
+        },
+    ];
+    let batch: Vec<_> = queued.iter().cloned().zip(outcomes).collect();
+    f.store
+        .record_attempts(&batch, f.clock.now())
+        .await
+        .unwrap();
+
+    for (id, outcome) in &batch {
+        let job = f.store.delivery_job(id).await.unwrap().unwrap();
+        assert_eq!(job.status, outcome.status(), "{outcome:?}");
+        assert_eq!(job.attempts, 1, "{outcome:?}");
+    }
+    let retried = f.store.delivery_job(&queued[2]).await.unwrap().unwrap();
+    assert_eq!(retried.next_attempt_at, retry_at);
+    let listed = f
+        .store
+        .list_deliveries(&user("u-1"), None, 10)
+        .await
+        .unwrap();
+    let listed_status = |id| listed.iter().find(|d| &d.id == id).unwrap();
+    assert_eq!(listed_status(&queued[0]).delivered_at, Some(f.clock.now()));
+    assert_eq!(listed_status(&queued[4]).push_status_code, Some(400));
+    assert_eq!(
+        listed_status(&queued[4]).error.as_deref(),
+        Some("bad request")
+    );
+    assert_eq!(
+        f.store
+            .list_subscriptions(&user("u-1"))
+            .await
+            .unwrap()
+            .len(),
+        4,
+        "the gone subscription is deleted, the others stay"
+    );
+}
+
 async fn an_expired_delivery_deletes_its_subscription(f: Fixture) {
     let subscription_id = f
         .store
         .upsert_subscription(&user("u-1"), &browser("a").await, f.clock.now())
         .await
         .unwrap();
-    let queued = f
-        .store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
+    let queued = f.queue_all(&command("u-1", "k", "")).await;
     let expired = AttemptOutcome::Expired {
         status_code: 410,
         subscription_id,
@@ -331,11 +382,7 @@ async fn a_removed_subscription_leaves_the_job_without_one(f: Fixture) {
         .upsert_subscription(&user("u-1"), &endpoint, f.clock.now())
         .await
         .unwrap();
-    let queued = f
-        .store
-        .queue_deliveries(&command("u-1", "k", ""), f.clock.now())
-        .await
-        .unwrap();
+    let queued = f.queue_all(&command("u-1", "k", "")).await;
     // The browser moves to another user: the old user's delivery must not reach it.
     f.store
         .upsert_subscription(&user("u-2"), &endpoint, f.clock.now())
@@ -375,16 +422,10 @@ async fn deliveries_are_listed_newest_first_per_user_and_alert(f: Fixture) {
         .await
         .unwrap();
     for (dedupe_key, alert_id) in [("one", "alert-1"), ("two", "alert-2"), ("three", "alert-1")] {
-        f.store
-            .queue_deliveries(&command("u-1", dedupe_key, alert_id), f.clock.now())
-            .await
-            .unwrap();
+        f.queue_all(&command("u-1", dedupe_key, alert_id)).await;
         f.clock.advance(chrono::Duration::seconds(1));
     }
-    f.store
-        .queue_deliveries(&command("u-2", "four", "alert-1"), f.clock.now())
-        .await
-        .unwrap();
+    f.queue_all(&command("u-2", "four", "alert-1")).await;
 
     let titles = |listed: Vec<notifier_service::domain::Delivery>| {
         listed.into_iter().map(|d| d.title).collect::<Vec<_>>()
