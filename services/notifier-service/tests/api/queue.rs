@@ -87,6 +87,25 @@ impl Fixture {
         self.claim().await.into_iter().map(|c| c.id).collect()
     }
 
+    /// Records a failed `attempt` of a claimed delivery and hands it back for a retry `after`
+    /// from now, as a worker does after a 503.
+    async fn retry_later(&self, claimed: &ClaimedDelivery, attempt: u32, after: chrono::Duration) {
+        let next_attempt_at = self.clock.now() + after;
+        let retry = AttemptOutcome::Retry {
+            status_code: Some(503),
+            error: "busy".into(),
+            next_attempt_at,
+        };
+        self.store
+            .record_attempt(&claimed.id, &retry, self.clock.now())
+            .await
+            .unwrap();
+        self.queue
+            .retry_at(claimed, next_attempt_at, Some(&self.note(attempt)))
+            .await
+            .unwrap();
+    }
+
     fn note(&self, attempt: u32) -> AttemptNote {
         AttemptNote {
             attempt,
@@ -241,20 +260,8 @@ async fn an_expired_lease_is_claimed_again(f: Fixture) {
 async fn a_retry_is_claimed_only_when_due(f: Fixture) {
     let id = f.one_delivery("k").await;
     let claimed = f.claim().await;
-    let next_attempt_at = f.clock.now() + chrono::Duration::seconds(30);
-    let retry = AttemptOutcome::Retry {
-        status_code: Some(503),
-        error: "busy".into(),
-        next_attempt_at,
-    };
-    f.store
-        .record_attempt(&id, &retry, f.clock.now())
-        .await
-        .unwrap();
-    f.queue
-        .retry_at(&claimed[0], next_attempt_at, Some(&f.note(1)))
-        .await
-        .unwrap();
+    f.retry_later(&claimed[0], 1, chrono::Duration::seconds(30))
+        .await;
 
     assert!(f.claim().await.is_empty(), "not due yet");
     f.clock.advance(chrono::Duration::seconds(30));
@@ -266,20 +273,9 @@ async fn a_retry_is_claimed_only_when_due(f: Fixture) {
 async fn a_waiting_retry_does_not_hold_up_other_deliveries(f: Fixture) {
     let first = f.one_delivery("first").await;
     let claimed = f.claim().await;
-    let next_attempt_at = f.clock.now() + chrono::Duration::minutes(10);
-    let retry = AttemptOutcome::Retry {
-        status_code: Some(429),
-        error: "slow down".into(),
-        next_attempt_at,
-    };
-    f.store
-        .record_attempt(&first, &retry, f.clock.now())
-        .await
-        .unwrap();
-    f.queue
-        .retry_at(&claimed[0], next_attempt_at, Some(&f.note(1)))
-        .await
-        .unwrap();
+    assert_eq!(claimed[0].id, first);
+    f.retry_later(&claimed[0], 1, chrono::Duration::minutes(10))
+        .await;
 
     let second = f.one_delivery("second").await;
     assert_eq!(f.claim_ids().await, [second]);
@@ -325,20 +321,8 @@ async fn a_dead_lettered_delivery_is_never_claimed_again(f: Fixture) {
     let id = f.one_delivery("k").await;
     let mut claimed = f.claim().await;
     for attempt in 1..=2 {
-        let next_attempt_at = f.clock.now() + chrono::Duration::seconds(1);
-        let retry = AttemptOutcome::Retry {
-            status_code: Some(503),
-            error: "busy".into(),
-            next_attempt_at,
-        };
-        f.store
-            .record_attempt(&id, &retry, f.clock.now())
-            .await
-            .unwrap();
-        f.queue
-            .retry_at(&claimed[0], next_attempt_at, Some(&f.note(attempt)))
-            .await
-            .unwrap();
+        f.retry_later(&claimed[0], attempt, chrono::Duration::seconds(1))
+            .await;
         f.clock.advance(chrono::Duration::seconds(1));
         claimed = f.claim().await;
         assert_eq!(claimed.len(), 1, "retry {attempt} is due");
