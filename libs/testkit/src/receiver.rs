@@ -230,6 +230,11 @@ impl PushReceiver {
         self.server.addr()
     }
 
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.server.connections()
+    }
+
     /// Subscribes a new "browser": fresh P-256 key pair and auth secret, and
     /// a unique endpoint `http://127.0.0.1:<port>/push/<uuid>`.
     pub fn new_browser(&self) -> BrowserSubscription {

@@ -1,15 +1,19 @@
 //! A tiny axum server on 127.0.0.1:0 that stops when its handle is dropped.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub(crate) struct Server {
     addr: SocketAddr,
+    connections: Arc<AtomicU64>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -21,6 +25,11 @@ impl Server {
         let addr = listener.local_addr()?;
         let router = make_router(format!("http://{addr}"));
         let (shutdown, stopped) = oneshot::channel::<()>();
+        let connections = Arc::new(AtomicU64::new(0));
+        let accepted = Arc::clone(&connections);
+        let listener = listener.tap_io(move |_| {
+            accepted.fetch_add(1, Ordering::Relaxed);
+        });
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
                 let _ = stopped.await;
@@ -31,6 +40,7 @@ impl Server {
         });
         Ok(Self {
             addr,
+            connections,
             shutdown: Some(shutdown),
             task: Some(task),
         })
@@ -38,6 +48,11 @@ impl Server {
 
     pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// TCP connections accepted so far: a client that keeps its connections alive opens few.
+    pub(crate) fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 
     pub(crate) fn origin(&self) -> String {

@@ -142,7 +142,8 @@ pub struct PushSenderBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     pool_idle_timeout: Duration,
-    pool_max_idle_per_host: usize,
+    /// `None`: as many as requests may be in flight to one origin.
+    pool_max_idle_per_host: Option<usize>,
     jwt_lifetime: Duration,
     jwt_refresh_margin: Duration,
     user_agent: String,
@@ -182,9 +183,11 @@ impl PushSenderBuilder {
         self
     }
 
-    /// Idle HTTP/1 connections kept per push-service host (default 32).
+    /// Idle HTTP/1 connections kept per push-service host (default: the per-origin cap of
+    /// requests in flight, so that every connection one burst opened serves the next one instead
+    /// of being closed and opened again).
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.pool_max_idle_per_host = max;
+        self.pool_max_idle_per_host = Some(max);
         self
     }
 
@@ -230,7 +233,10 @@ impl PushSenderBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
             .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .pool_max_idle_per_host(
+                self.pool_max_idle_per_host
+                    .unwrap_or(self.max_in_flight_per_origin),
+            )
             .tcp_keepalive(Duration::from_secs(60))
             .tcp_nodelay(true)
             .http2_keep_alive_interval(Duration::from_secs(30))
@@ -318,7 +324,7 @@ impl PushSender {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(15),
             pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: 32,
+            pool_max_idle_per_host: None,
             jwt_lifetime: Duration::from_secs(12 * 3600),
             jwt_refresh_margin: Duration::from_secs(3600),
             user_agent: concat!("alert-webpush/", env!("CARGO_PKG_VERSION")).to_owned(),

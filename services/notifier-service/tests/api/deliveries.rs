@@ -251,3 +251,43 @@ async fn a_test_notification_reaches_every_browser_of_the_caller() {
         assert_eq!(push.topic, None, "a test belongs to no alert");
     }
 }
+
+#[tokio::test]
+async fn bursts_reuse_the_connections_of_the_previous_burst() {
+    // Every send slot's connection stays in the pool between bursts: a pool that kept fewer idle
+    // connections than sends in flight would close the rest after each burst and open new ones
+    // (a TCP handshake, and on https a TLS one, per push) in the next.
+    let world = World::sqlite().await;
+    let concurrency = 64;
+    let app = world
+        .start_with(
+            world
+                .env()
+                .with("PUSH_CONCURRENCY", concurrency.to_string()),
+        )
+        .await;
+    let subscriptions = 200;
+    for _ in 0..subscriptions {
+        app.subscribe("u-1", &world.browser()).await;
+    }
+
+    let bursts = 3;
+    for burst in 1..=bursts {
+        let run = format!("run-{burst}");
+        assert_eq!(app.notify("u-1", &run, &run).await, subscriptions);
+        let expected = (burst * subscriptions) as usize;
+        let received = world.receiver.wait_for_received(expected, PATIENCE).await;
+        assert_eq!(
+            received.len(),
+            expected,
+            "{:?}",
+            world.receiver.rejections()
+        );
+    }
+
+    let connections = world.receiver.connections();
+    assert!(
+        connections <= 2 * concurrency as u64,
+        "{connections} connections for {bursts} bursts of {subscriptions} pushes, {concurrency} at a time"
+    );
+}
