@@ -44,7 +44,7 @@ stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 echo "building (release)…" >&2
 cargo build --release --quiet -p notifier-service --bin notifier-service --example bench_fanout
 (cd bench/node && npm ci --silent --no-audit --no-fund)
-NOTIFIER=$TARGET/release/notifier-service
+NOTIFIER=${NOTIFIER:-$TARGET/release/notifier-service}
 DRIVER=$TARGET/release/examples/bench_fanout
 VAPID_PRIVATE_KEY=$(node -e "console.log(require('$ROOT/bench/node/node_modules/web-push').generateVAPIDKeys().privateKey)")
 

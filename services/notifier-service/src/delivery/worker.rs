@@ -8,7 +8,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use alert_platform::{clock::SharedClock, error::error_chain};
 use alert_webpush::{PushOptions, PushSender};
 use rand::Rng as _;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::{debug, error, info, warn};
 
@@ -26,6 +26,10 @@ use crate::{
 /// one load) per batch, not per send.
 const MIN_CLAIM_BATCH: usize = 32;
 const MAX_CLAIM_BATCH: usize = 256;
+/// Attempts started but not yet settled, as a multiple of the sends in flight. A send slot frees
+/// up when the push service has answered, not when the outcome is recorded (the next send need
+/// not wait for a commit), so this bounds how far sending may run ahead of recording.
+const UNSETTLED_PER_SEND_SLOT: usize = 4;
 
 /// How the workers send.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +58,30 @@ enum Preloaded {
     Missing,
     /// The batch load failed: the attempt loads it alone.
     NotLoaded,
+}
+
+/// Bounds the attempts under way: those sending, and those started but not yet settled.
+struct SendSlots {
+    sending: Arc<Semaphore>,
+    unsettled: Arc<Semaphore>,
+}
+
+/// What one attempt holds of [`SendSlots`] until it has sent and until it has settled.
+struct SendSlot {
+    sending: OwnedSemaphorePermit,
+    _unsettled: OwnedSemaphorePermit,
+}
+
+impl SendSlots {
+    /// `None` once the semaphores are closed (never, in practice: they live as long as `run`).
+    async fn acquire(&self) -> Option<SendSlot> {
+        let unsettled = Arc::clone(&self.unsettled).acquire_owned().await.ok()?;
+        let sending = Arc::clone(&self.sending).acquire_owned().await.ok()?;
+        Some(SendSlot {
+            sending,
+            _unsettled: unsettled,
+        })
+    }
 }
 
 /// Claims deliveries from the queue and sends them.
@@ -91,7 +119,10 @@ impl DeliveryWorkers {
     /// timeout), so waiting on the tracker waits for them.
     pub async fn run(self: Arc<Self>, tracker: TaskTracker, shutdown: CancellationToken) {
         let concurrency = self.settings.concurrency.max(1);
-        let slots = Arc::new(Semaphore::new(concurrency));
+        let slots = SendSlots {
+            sending: Arc::new(Semaphore::new(concurrency)),
+            unsettled: Arc::new(Semaphore::new(concurrency * UNSETTLED_PER_SEND_SLOT)),
+        };
         let batch_size = (2 * concurrency).clamp(MIN_CLAIM_BATCH, MAX_CLAIM_BATCH);
         let mut batch = Batch::default();
         loop {
@@ -118,7 +149,7 @@ impl DeliveryWorkers {
     async fn hand_out(
         self: Arc<Self>,
         batch: Batch,
-        slots: &Arc<Semaphore>,
+        slots: &SendSlots,
         tracker: &TaskTracker,
         shutdown: &CancellationToken,
     ) -> Vec<ClaimedDelivery> {
@@ -128,7 +159,7 @@ impl DeliveryWorkers {
             let slot = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => None,
-                slot = Arc::clone(slots).acquire_owned() => slot.ok(),
+                slot = slots.acquire() => slot,
             };
             let Some(slot) = slot.filter(|_| !shutdown.is_cancelled()) else {
                 return std::iter::once(delivery).chain(claimed).collect();
@@ -140,10 +171,7 @@ impl DeliveryWorkers {
                 None => Preloaded::NotLoaded,
             };
             let workers = Arc::clone(&self);
-            tracker.spawn(async move {
-                workers.attempt(delivery, job).await;
-                drop(slot);
-            });
+            tracker.spawn(async move { workers.attempt(delivery, job, slot).await });
         }
         Vec::new()
     }
@@ -201,7 +229,7 @@ impl DeliveryWorkers {
 
     /// One attempt of one delivery. Failures to read or record leave the claim to run out, so the
     /// delivery is attempted again after its lease.
-    async fn attempt(&self, claimed: ClaimedDelivery, preloaded: Preloaded) {
+    async fn attempt(&self, claimed: ClaimedDelivery, preloaded: Preloaded, slot: SendSlot) {
         let loaded = match preloaded {
             Preloaded::Found(job) => Ok(Some(*job)),
             Preloaded::Missing => Ok(None),
@@ -263,6 +291,8 @@ impl DeliveryWorkers {
                 &options,
             )
             .await;
+        // The push service has answered: the next send may start while this outcome is recorded.
+        drop(slot.sending);
         let attempt = job.attempts + 1;
         let retryable = match &result {
             Ok(response) => response.is_retryable(),
