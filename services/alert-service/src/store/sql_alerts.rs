@@ -1,5 +1,6 @@
 //! Alerts, their schedule sync state, and alert runs in SQL.
 
+use alert_platform::db::Backend;
 use async_trait::async_trait;
 
 use super::{
@@ -41,8 +42,18 @@ impl SqlStore {
 impl AlertStore for SqlStore {
     async fn insert_alert(&self, alert: &AlertRecord, limit: u32) -> StoreResult<bool> {
         let content = ContentColumns::of(&alert.content);
-        // One statement, so the count and the insert see the same rows (SQLite has one writer;
-        // on PostgreSQL racing creates of one user may overshoot the limit slightly, which is harmless).
+        let mut transaction = self.database.pool.begin().await.map_err(translate)?;
+        // The count and the insert are one statement, so on SQLite (one writer) they see the same
+        // rows. On PostgreSQL two creates of one user could each count the other's alert as not
+        // there yet and both insert past the limit: locking the user's row first makes them take
+        // turns, and the statement's snapshot, taken after the lock, sees the other's alert.
+        if self.database.backend == Backend::Postgres {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(&alert.user_id)
+                .execute(&mut *transaction)
+                .await
+                .map_err(translate)?;
+        }
         let result = sqlx::query(
             "INSERT INTO alerts (id, user_id, name, schedule, timezone, title, body, enabled, \
              schedule_version, synced_version, created_at, updated_at, \
@@ -69,9 +80,10 @@ impl AlertStore for SqlStore {
         .bind(content.grade)
         .bind(content.value)
         .bind(content.when_unavailable)
-        .execute(&self.database.pool)
+        .execute(&mut *transaction)
         .await
         .map_err(translate)?;
+        transaction.commit().await.map_err(translate)?;
         Ok(result.rows_affected() == 1)
     }
 

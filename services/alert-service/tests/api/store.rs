@@ -57,6 +57,7 @@ store_suite!(
     revoking_a_family_revokes_only_its_tokens,
     logout_revokes_only_the_owners_token,
     alerts_are_inserted_up_to_the_limit,
+    concurrent_creates_stop_at_the_limit,
     alerts_are_scoped_to_their_user_and_listed_oldest_first,
     updates_bump_the_schedule_version_only_when_asked,
     toggling_and_deleting_bump_the_schedule_version,
@@ -249,6 +250,29 @@ async fn alerts_are_inserted_up_to_the_limit(store: &dyn Store) {
     assert!(
         store.insert_alert(&alert("a3", "u1", 3), 2).await.unwrap(),
         "deleted alerts do not count"
+    );
+}
+
+async fn concurrent_creates_stop_at_the_limit(store: &dyn Store) {
+    store_with_user(store, "u1").await;
+    let limit = 3;
+    let attempts = 24;
+    let alerts: Vec<AlertRecord> = (0..attempts)
+        .map(|n| alert(&format!("a{n}"), "u1", 1 + n))
+        .collect();
+    let inserted =
+        futures::future::join_all(alerts.iter().map(|alert| store.insert_alert(alert, limit)))
+            .await;
+    let inserted = inserted
+        .into_iter()
+        .map(|result| result.expect("a create at the limit is refused, not an error"))
+        .filter(|inserted| *inserted)
+        .count();
+    assert_eq!(inserted, limit as usize, "creates that said they inserted");
+    assert_eq!(
+        store.alerts_of_user("u1").await.unwrap().len(),
+        limit as usize,
+        "alerts stored"
     );
 }
 
