@@ -69,11 +69,6 @@ impl PushSink {
         self.counters.requests.load(Ordering::Relaxed)
     }
 
-    /// TCP connections accepted so far.
-    pub fn connections(&self) -> u64 {
-        self.server.connections()
-    }
-
     /// Body bytes received so far.
     pub fn bytes_received(&self) -> u64 {
         self.counters.bytes.load(Ordering::Relaxed)
