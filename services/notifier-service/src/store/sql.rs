@@ -127,57 +127,24 @@ impl Store for SqlStore {
         subscription_ids: &[SubscriptionId],
         now: DateTime<Utc>,
     ) -> Result<Vec<DeliveryId>> {
-        // Everything on this transaction's connection: a SQLite pool has only one.
-        let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
-        // Many rows per INSERT (one round trip per chunk, not per subscription), the values all
-        // rows share bound once; RETURNING gives the ids really inserted, skipping subscriptions
-        // that had this dedupe key.
-        let mut queued = Vec::with_capacity(subscription_ids.len());
-        for chunk in subscription_ids.chunks(INSERT_CHUNK) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|row| {
-                    let first = SHARED_INSERT_VALUES + row * 3 + 1;
-                    format!(
-                        "(${first}, $1, ${}, $2, $3, $4, ${}, $5, $6, 'queued', 0, $7, $7, $7)",
-                        first + 1,
-                        first + 2
-                    )
-                })
-                .collect();
-            let insert = format!(
-                "INSERT INTO deliveries (id, user_id, subscription_id, alert_id, dedupe_key, title, payload, \
-                   ttl_seconds, urgency, status, attempts, next_attempt_at, created_at, updated_at) \
-                 VALUES {} ON CONFLICT (dedupe_key, subscription_id) DO NOTHING RETURNING id",
-                rows.join(", ")
-            );
-            let mut query = sqlx::query(&insert)
-                .bind(command.user_id.as_str())
-                .bind(command.alert_id.as_deref())
-                .bind(command.dedupe_key.as_str())
-                .bind(command.notification.title.as_str())
-                .bind(i64::from(command.ttl_seconds))
-                .bind(command.urgency_name())
-                .bind(now.timestamp_millis());
-            for subscription_id in chunk {
-                let id = DeliveryId::generate();
-                let payload = command.payload(&id);
-                query = query
-                    .bind(id.as_str().to_owned())
-                    .bind(subscription_id.as_str())
-                    .bind(payload);
+        let mut queued = if subscription_ids.is_empty() {
+            Vec::new()
+        } else if subscription_ids.len() <= INSERT_CHUNK {
+            // One statement is atomic by itself, so it needs no BEGIN and COMMIT round trips: in a
+            // burst every alert is its own `Notify` with a few subscriptions, and those two were a
+            // fifth of the statements per alert.
+            insert_deliveries(&self.database.pool, command, subscription_ids, now).await?
+        } else {
+            // Everything on this transaction's connection: a SQLite pool has only one.
+            let mut transaction = self.database.pool.begin().await.map_err(database_error)?;
+            let mut queued = Vec::with_capacity(subscription_ids.len());
+            for chunk in subscription_ids.chunks(INSERT_CHUNK) {
+                queued.extend(insert_deliveries(&mut *transaction, command, chunk, now).await?);
             }
-            let inserted = query
-                .fetch_all(&mut *transaction)
-                .await
-                .map_err(database_error)?;
-            for row in &inserted {
-                queued.push(DeliveryId::from(
-                    row.try_get::<String, _>("id").map_err(database_error)?,
-                ));
-            }
-        }
+            transaction.commit().await.map_err(database_error)?;
+            queued
+        };
         queued.sort();
-        transaction.commit().await.map_err(database_error)?;
         Ok(queued)
     }
 
@@ -301,6 +268,60 @@ impl Store for SqlStore {
             .collect::<Result<_, _>>()
             .map_err(database_error)
     }
+}
+
+/// One multi-row INSERT of `command`'s deliveries to `subscription_ids` (at most
+/// [`INSERT_CHUNK`]; the values all rows share bound once); returns the ids really inserted,
+/// skipping subscriptions that had this dedupe key.
+async fn insert_deliveries<'c, E>(
+    executor: E,
+    command: &NotifyCommand,
+    subscription_ids: &[SubscriptionId],
+    now: DateTime<Utc>,
+) -> Result<Vec<DeliveryId>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let rows: Vec<String> = (0..subscription_ids.len())
+        .map(|row| {
+            let first = SHARED_INSERT_VALUES + row * 3 + 1;
+            format!(
+                "(${first}, $1, ${}, $2, $3, $4, ${}, $5, $6, 'queued', 0, $7, $7, $7)",
+                first + 1,
+                first + 2
+            )
+        })
+        .collect();
+    let insert = format!(
+        "INSERT INTO deliveries (id, user_id, subscription_id, alert_id, dedupe_key, title, payload, \
+           ttl_seconds, urgency, status, attempts, next_attempt_at, created_at, updated_at) \
+         VALUES {} ON CONFLICT (dedupe_key, subscription_id) DO NOTHING RETURNING id",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&insert)
+        .bind(command.user_id.as_str())
+        .bind(command.alert_id.as_deref())
+        .bind(command.dedupe_key.as_str())
+        .bind(command.notification.title.as_str())
+        .bind(i64::from(command.ttl_seconds))
+        .bind(command.urgency_name())
+        .bind(now.timestamp_millis());
+    for subscription_id in subscription_ids {
+        let id = DeliveryId::generate();
+        let payload = command.payload(&id);
+        query = query
+            .bind(id.as_str().to_owned())
+            .bind(subscription_id.as_str())
+            .bind(payload);
+    }
+    query
+        .fetch_all(executor)
+        .await
+        .map_err(database_error)?
+        .iter()
+        .map(|row| row.try_get::<String, _>("id").map(DeliveryId::from))
+        .collect::<Result<_, _>>()
+        .map_err(database_error)
 }
 
 /// `$first, $first+1, …` for `count` parameters.

@@ -16,7 +16,10 @@ use alert_webpush::{EndpointPolicy, VapidKeys};
 use chrono::{TimeZone, Utc};
 use notifier_service::{
     SCHEMA,
-    domain::{AttemptOutcome, DeliveryId, DeliveryStatus, NewSubscription, NotifyCommand, UserId},
+    domain::{
+        AttemptOutcome, DeliveryId, DeliveryStatus, NewSubscription, NotifyCommand, SubscriptionId,
+        UserId,
+    },
     migrations,
     queue::{DatabaseQueue, DeliveryQueue},
     store::{SqlStore, Store},
@@ -116,6 +119,7 @@ on_both_backends!(
     subscriptions_are_idempotent_on_the_endpoint,
     a_moved_endpoint_belongs_to_its_last_subscriber,
     deliveries_are_queued_once_per_dedupe_key_and_subscription,
+    a_fan_out_larger_than_one_insert_is_queued_whole_and_once,
     a_due_delivery_is_claimed_once,
     a_final_delivery_is_never_reopened,
     one_batch_records_each_outcome_on_its_own_delivery,
@@ -218,6 +222,34 @@ async fn deliveries_are_queued_once_per_dedupe_key_and_subscription(f: Fixture) 
     assert!(
         job.subscription
             .is_some_and(|s| s.endpoint.ends_with("/push/b"))
+    );
+}
+
+async fn a_fan_out_larger_than_one_insert_is_queued_whole_and_once(f: Fixture) {
+    // More subscriptions than one INSERT takes: several statements in one transaction.
+    let subscriptions: Vec<SubscriptionId> =
+        (0..2_345).map(|_| SubscriptionId::generate()).collect();
+    let command = command("u-1", "k", "alert-1");
+    let now = f.clock.now();
+    let queued = f
+        .store
+        .queue_deliveries(&command, &subscriptions, now)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), subscriptions.len());
+    assert!(queued.is_sorted(), "ids are returned in order");
+    let jobs = f.store.delivery_jobs(&queued[..500]).await.unwrap();
+    assert_eq!(jobs.len(), 500);
+
+    let again = f
+        .store
+        .queue_deliveries(&command, &subscriptions, now)
+        .await
+        .unwrap();
+    assert_eq!(again, Vec::new(), "the same dedupe key queues nothing new");
+    assert_eq!(
+        f.store.queue_deliveries(&command, &[], now).await.unwrap(),
+        Vec::new()
     );
 }
 
