@@ -147,6 +147,10 @@ async fn postgres_database_queue() -> Fixture {
 
 /// The Redis queue on the shared Redis, under a key prefix of its own, over SQLite.
 async fn redis_streams_queue() -> Fixture {
+    redis_streams_queue_sweeping_every(Duration::from_secs(3600)).await
+}
+
+async fn redis_streams_queue_sweeping_every(sweep_interval: Duration) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let database = Database::connect(&sqlite_url(dir.path(), "queue"), SCHEMA, &migrations())
         .await
@@ -156,7 +160,7 @@ async fn redis_streams_queue() -> Fixture {
     let config = RedisQueueConfig {
         url: redis_url(),
         key_prefix: format!("test-{}", uuid::Uuid::new_v4().simple()),
-        sweep_interval: Duration::from_secs(3600),
+        sweep_interval,
     };
     let queue =
         RedisStreamsQueue::connect(&config, database.clone(), shared, Duration::from_millis(10))
@@ -371,4 +375,28 @@ async fn a_recorded_delivery_whose_enqueue_was_lost_is_still_claimed(f: Fixture)
         );
     }
     assert_eq!(f.claim_ids().await, [id]);
+}
+
+#[tokio::test]
+async fn a_periodic_sweep_leaves_the_last_interval_to_its_notify() {
+    // Every claim after the first is a periodic sweep; the clock the deliveries are recorded by
+    // is the test's.
+    let f = redis_streams_queue_sweeping_every(Duration::from_millis(1)).await;
+    assert!(f.claim().await.is_empty(), "the start sweep finds nothing");
+    let lost = f.record_delivery("lost").await;
+    f.clock.advance(chrono::Duration::seconds(1));
+    let just_recorded = f.record_delivery("just-recorded").await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        f.claim_ids().await,
+        [lost],
+        "an older delivery missing from redis is swept, one of the last interval is not"
+    );
+    f.clock.advance(chrono::Duration::seconds(1));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        f.claim_ids().await,
+        [just_recorded],
+        "swept once it is older than an interval"
+    );
 }
