@@ -56,7 +56,8 @@ pub struct RedisQueueConfig {
     /// `REDIS_KEY_PREFIX`, default `notifier`: every key is `{prefix}:…`, one hash slot.
     pub key_prefix: String,
     /// `QUEUE_SWEEP_INTERVAL`, default 30s: how often deliveries recorded in the database but
-    /// missing from Redis (a failed enqueue, a Redis that lost its data) are put on the stream.
+    /// missing from Redis (a failed enqueue, a Redis that lost its data) are put on the stream;
+    /// a periodic sweep takes those recorded before the last interval.
     pub sweep_interval: Duration,
 }
 
