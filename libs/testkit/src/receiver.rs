@@ -177,6 +177,13 @@ impl Shared {
     }
 }
 
+/// How the receiver is reached.
+enum Transport<'a> {
+    Plain,
+    /// TLS, offering these ALPN protocols in order.
+    Tls(&'a [&'a str]),
+}
+
 /// A local Web Push service on `127.0.0.1:<random port>`.
 ///
 /// For every `POST /push/<id>` it checks, like a real push service: the
@@ -203,8 +210,21 @@ impl PushReceiver {
 
     /// Starts the receiver.
     pub async fn try_start() -> std::io::Result<PushReceiver> {
+        Self::start_on(Transport::Plain).await
+    }
+
+    /// Starts the receiver on `https://127.0.0.1:<port>` with a certificate made now (see
+    /// [`certificate_pem`](Self::certificate_pem)), offering `alpn` (e.g. `["h2", "http/1.1"]`)
+    /// in that order. Panics if no local port can be bound.
+    pub async fn start_https(alpn: &[&str]) -> PushReceiver {
+        Self::start_on(Transport::Tls(alpn))
+            .await
+            .expect("PushReceiver: could not start https on 127.0.0.1:0")
+    }
+
+    async fn start_on(transport: Transport<'_>) -> std::io::Result<PushReceiver> {
         let mut shared = None;
-        let server = Server::start(|origin| {
+        let make_router = |origin| {
             let (received_count, _) = watch::channel(0usize);
             let state = Arc::new(Shared {
                 origin,
@@ -214,13 +234,28 @@ impl PushReceiver {
             });
             shared = Some(Arc::clone(&state));
             router(state)
-        })
-        .await?;
+        };
+        let server = match transport {
+            Transport::Plain => Server::start(make_router).await?,
+            Transport::Tls(alpn) => Server::start_tls(make_router, alpn).await?,
+        };
         let shared = shared.ok_or_else(|| std::io::Error::other("router was not built"))?;
         Ok(PushReceiver { shared, server })
     }
-    /// `http://127.0.0.1:<port>`: the origin for `PUSH_ALLOWED_ORIGINS` and
-    /// the `aud` the receiver requires.
+
+    /// The receiver's certificate (PEM) when it speaks https, for the sender to trust.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.server.certificate_pem()
+    }
+
+    /// What each TLS connection agreed on by ALPN (`h2`, `http/1.1`, or `none`), in order;
+    /// empty over plain HTTP.
+    pub fn negotiated_protocols(&self) -> Vec<String> {
+        self.server.negotiated_protocols()
+    }
+
+    /// `http://127.0.0.1:<port>` (`https://` from [`start_https`](Self::start_https)): the origin
+    /// for `PUSH_ALLOWED_ORIGINS` and the `aud` the receiver requires.
     pub fn origin(&self) -> String {
         self.server.origin()
     }

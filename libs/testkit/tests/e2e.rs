@@ -123,6 +123,80 @@ async fn receiver_decrypts_the_exact_payload_and_sees_the_headers() {
     assert!(receiver.attempts().is_empty());
 }
 
+/// Sends one push, then `count` at once, to fresh browsers of an https `receiver`, trusting its
+/// certificate; returns how many it accepted.
+async fn burst_over_https(receiver: &PushReceiver, count: usize) -> usize {
+    let keys = VapidKeys::generate();
+    receiver.expect_vapid_key(&keys.public_key_base64url());
+    let sender = PushSender::builder(keys, SUBJECT)
+        .endpoint_policy(EndpointPolicy::from_comma_separated(&receiver.origin()).unwrap())
+        .add_root_certificate_pem(receiver.certificate_pem().unwrap())
+        .request_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let options = options();
+    // The first push to an origin finds no connection to share: requests that start together
+    // before any connection is up each open their own, whatever the protocol turns out to be.
+    let first = sender
+        .send(&target(&receiver.new_browser()), b"first", &options)
+        .await
+        .unwrap();
+    assert_eq!(first.status, 201, "{:?}", receiver.rejections());
+    let targets: Vec<PushTarget> = (0..count)
+        .map(|_| target(&receiver.new_browser()))
+        .collect();
+    let sends = targets
+        .iter()
+        .map(|target| sender.send(target, b"over tls", &options));
+    for response in futures::future::join_all(sends).await {
+        assert_eq!(response.unwrap().status, 201, "{:?}", receiver.rejections());
+    }
+    receiver.received().len()
+}
+
+#[tokio::test]
+async fn a_push_service_that_offers_http2_gets_one_multiplexed_connection() {
+    let receiver = PushReceiver::start_https(&["h2", "http/1.1"]).await;
+    assert!(receiver.origin().starts_with("https://"));
+    assert_eq!(
+        burst_over_https(&receiver, 8).await,
+        9,
+        "every push decrypted"
+    );
+    assert_eq!(
+        receiver.negotiated_protocols(),
+        ["h2"],
+        "the first push's HTTP/2 connection carries the next eight at once"
+    );
+}
+
+#[tokio::test]
+async fn a_push_service_that_offers_only_http1_gets_http1_over_tls() {
+    let receiver = PushReceiver::start_https(&["http/1.1"]).await;
+    assert_eq!(
+        burst_over_https(&receiver, 4).await,
+        5,
+        "every push decrypted"
+    );
+    let negotiated = receiver.negotiated_protocols();
+    assert!(!negotiated.is_empty());
+    assert!(
+        negotiated.iter().all(|protocol| protocol == "http/1.1"),
+        "{negotiated:?}"
+    );
+}
+
+#[test]
+fn a_root_certificate_that_is_not_pem_is_refused_when_building() {
+    let built = PushSender::builder(VapidKeys::generate(), SUBJECT)
+        .add_root_certificate_pem("not a certificate")
+        .build();
+    let Err(error) = built else {
+        panic!("a bad root certificate was accepted")
+    };
+    assert!(error.to_string().contains("root certificate"), "{error}");
+}
+
 #[tokio::test]
 async fn largest_and_empty_payloads_and_a_long_topic() {
     let receiver = PushReceiver::start().await;

@@ -149,6 +149,8 @@ pub struct PushSenderBuilder {
     user_agent: String,
     use_system_proxy: bool,
     max_in_flight_per_origin: usize,
+    /// PEM certificates trusted besides the platform's roots.
+    extra_root_certificates: Vec<Vec<u8>>,
 }
 
 impl PushSenderBuilder {
@@ -216,6 +218,14 @@ impl PushSenderBuilder {
         self
     }
 
+    /// Also trusts this CA certificate (PEM) for push services over https, besides the
+    /// platform's roots: a push service behind a private CA, or a test one. Checked by
+    /// [`build`](Self::build).
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.extra_root_certificates.push(pem.into());
+        self
+    }
+
     /// Validates the subject and JWT lifetime and creates the client.
     pub fn build(self) -> Result<PushSender, BuildError> {
         install_crypto_backend();
@@ -247,6 +257,20 @@ impl PushSenderBuilder {
             .user_agent(self.user_agent);
         if !self.use_system_proxy {
             client = client.no_proxy();
+        }
+        for pem in &self.extra_root_certificates {
+            // A PEM without a certificate in it would otherwise be taken without a word.
+            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                BuildError::Client(format!("bad root certificate: {}", error_chain(&e)))
+            })?;
+            if certificates.is_empty() {
+                return Err(BuildError::Client(
+                    "bad root certificate: no PEM certificate in it".to_owned(),
+                ));
+            }
+            for certificate in certificates {
+                client = client.add_root_certificate(certificate);
+            }
         }
         let client = client
             .build()
@@ -330,6 +354,7 @@ impl PushSender {
             user_agent: concat!("alert-webpush/", env!("CARGO_PKG_VERSION")).to_owned(),
             use_system_proxy: false,
             max_in_flight_per_origin: 256,
+            extra_root_certificates: Vec::new(),
         }
     }
 
