@@ -86,6 +86,13 @@ impl Database {
                             connection
                                 .execute(format!("SET search_path TO {schema}").as_str())
                                 .await?;
+                            // The default cost of a random page read, 4 × a sequential one,
+                            // models disks that seek; these tables are read from memory or
+                            // SSD, where a key look-up costs about a page read. With the
+                            // default, a batch load right after a burst (statistics still
+                            // small) hashed every subscription for each 128 deliveries instead
+                            // of looking up 128 keys (docs/benchmarks.md, "Plans after a burst").
+                            connection.execute("SET random_page_cost = 1.1").await?;
                             Ok(())
                         })
                     })
