@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -281,7 +282,7 @@ impl PushSenderBuilder {
             subject,
             policy: self.policy,
             jwt_cache: JwtCache::new(self.jwt_lifetime, self.jwt_refresh_margin),
-            origin_limits: OriginLimits::new(self.max_in_flight_per_origin),
+            origins: Origins::new(self.max_in_flight_per_origin),
         })
     }
 }
@@ -294,36 +295,65 @@ pub struct PushSender {
     subject: String,
     policy: EndpointPolicy,
     jwt_cache: JwtCache,
-    origin_limits: OriginLimits,
+    origins: Origins,
 }
 
-/// One semaphore per push-service origin, created on first use.
-struct OriginLimits {
+/// What the sender keeps per push-service origin, created on first use.
+struct Origin {
+    /// Bounds the pushes in flight to the origin.
+    in_flight: Semaphore,
+    /// Set once a request to the origin has completed (answered or failed): its connection is
+    /// in the pool from then on.
+    contacted: AtomicBool,
+    first_contact: tokio::sync::Mutex<()>,
+}
+
+impl Origin {
+    /// Until a request to this origin has completed, lets one through at a time and returns its
+    /// guard. Requests that start together before any connection is up each open their own (a
+    /// TLS handshake each), even to a push service that speaks HTTP/2, where one connection
+    /// carries them all once it is up. HTTP/1.1 origins only lose the overlap of the first
+    /// request.
+    async fn first_contact(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if self.contacted.load(Ordering::Acquire) {
+            return None;
+        }
+        let guard = self.first_contact.lock().await;
+        (!self.contacted.load(Ordering::Acquire)).then_some(guard)
+    }
+}
+
+/// The [`Origin`]s the sender has sent to.
+struct Origins {
     per_origin: usize,
-    semaphores: Mutex<HashMap<String, Arc<Semaphore>>>,
+    known: Mutex<HashMap<String, Arc<Origin>>>,
 }
 
-impl OriginLimits {
+impl Origins {
     fn new(per_origin: usize) -> Self {
-        OriginLimits {
+        Origins {
             per_origin,
-            semaphores: Mutex::new(HashMap::new()),
+            known: Mutex::new(HashMap::new()),
         }
     }
 
-    fn semaphore(&self, origin: &str) -> Arc<Semaphore> {
-        let mut semaphores = self.semaphores.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(semaphore) = semaphores.get(origin) {
-            return Arc::clone(semaphore);
+    fn get(&self, origin: &str) -> Arc<Origin> {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = known.get(origin) {
+            return Arc::clone(found);
         }
         // Endpoints pointing at many hosts must not grow this without bound: forget idle ones.
-        if semaphores.len() >= 1024 {
+        if known.len() >= 1024 {
             let per_origin = self.per_origin;
-            semaphores.retain(|_, s| s.available_permits() < per_origin);
+            known.retain(|_, o| o.in_flight.available_permits() < per_origin);
         }
-        let semaphore = Arc::new(Semaphore::new(self.per_origin));
-        semaphores.insert(origin.to_owned(), Arc::clone(&semaphore));
-        semaphore
+        let created = Arc::new(Origin {
+            in_flight: Semaphore::new(self.per_origin),
+            contacted: AtomicBool::new(false),
+            first_contact: tokio::sync::Mutex::new(()),
+        });
+        known.insert(origin.to_owned(), Arc::clone(&created));
+        created
     }
 }
 
@@ -447,13 +477,17 @@ impl PushSender {
             None => request.header(CONTENT_LENGTH, 0),
         };
 
-        let _permit = self
-            .origin_limits
-            .semaphore(&origin)
-            .acquire_owned()
+        let push_service = self.origins.get(&origin);
+        let _permit = push_service
+            .in_flight
+            .acquire()
             .await
             .expect("origin semaphores are never closed");
-        let mut response = request.send().await.map_err(SendError::from_reqwest)?;
+        let first_contact = push_service.first_contact().await;
+        let sent = request.send().await;
+        push_service.contacted.store(true, Ordering::Release);
+        drop(first_contact);
+        let mut response = sent.map_err(SendError::from_reqwest)?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
