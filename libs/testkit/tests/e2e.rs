@@ -179,6 +179,40 @@ async fn a_push_service_that_offers_only_http1_gets_http1_over_tls() {
     );
 }
 
+/// The first request to a push service goes alone, but one that hangs must not hold the rest up
+/// beyond the connect timeout.
+#[tokio::test]
+async fn a_slow_first_push_to_a_new_origin_does_not_hold_up_the_next() {
+    let receiver = PushReceiver::start().await;
+    let keys = VapidKeys::generate();
+    receiver.expect_vapid_key(&keys.public_key_base64url());
+    let sender = PushSender::builder(keys, SUBJECT)
+        .endpoint_policy(EndpointPolicy::from_comma_separated(&receiver.origin()).unwrap())
+        .connect_timeout(Duration::from_millis(200))
+        .request_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let slow = receiver.new_browser();
+    receiver.respond_with(
+        &slow.endpoint,
+        Response::created().delayed(Duration::from_secs(20)),
+    );
+    let quick = receiver.new_browser();
+    let options = options();
+    let (slow_target, quick_target) = (target(&slow), target(&quick));
+    let slow_send = sender.send(&slow_target, b"slow", &options);
+    let quick_send = async {
+        // Starts once the slow one holds the first contact.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        sender.send(&quick_target, b"quick", &options).await
+    };
+    tokio::select! {
+        _ = slow_send => panic!("the slow push finished first: the quick one waited for it"),
+        quick = quick_send => assert_eq!(quick.unwrap().status, 201),
+    }
+    assert_eq!(receiver.received_for(&quick.endpoint).len(), 1);
+}
+
 #[test]
 fn a_root_certificate_that_is_not_pem_is_refused_when_building() {
     let built = PushSender::builder(VapidKeys::generate(), SUBJECT)

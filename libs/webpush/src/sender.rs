@@ -282,7 +282,7 @@ impl PushSenderBuilder {
             subject,
             policy: self.policy,
             jwt_cache: JwtCache::new(self.jwt_lifetime, self.jwt_refresh_margin),
-            origins: Origins::new(self.max_in_flight_per_origin),
+            origins: Origins::new(self.max_in_flight_per_origin, self.connect_timeout),
         })
     }
 }
@@ -313,12 +313,15 @@ impl Origin {
     /// guard. Requests that start together before any connection is up each open their own (a
     /// TLS handshake each), even to a push service that speaks HTTP/2, where one connection
     /// carries them all once it is up. HTTP/1.1 origins only lose the overlap of the first
-    /// request.
-    async fn first_contact(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    /// request. A request waits at most `wait` (the connect timeout) for the one ahead of it, so
+    /// a push service slow to answer one request does not hold up the others.
+    async fn first_contact(&self, wait: Duration) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         if self.contacted.load(Ordering::Acquire) {
             return None;
         }
-        let guard = self.first_contact.lock().await;
+        let guard = tokio::time::timeout(wait, self.first_contact.lock())
+            .await
+            .ok()?;
         (!self.contacted.load(Ordering::Acquire)).then_some(guard)
     }
 }
@@ -326,13 +329,15 @@ impl Origin {
 /// The [`Origin`]s the sender has sent to.
 struct Origins {
     per_origin: usize,
+    first_contact_wait: Duration,
     known: Mutex<HashMap<String, Arc<Origin>>>,
 }
 
 impl Origins {
-    fn new(per_origin: usize) -> Self {
+    fn new(per_origin: usize, first_contact_wait: Duration) -> Self {
         Origins {
             per_origin,
+            first_contact_wait,
             known: Mutex::new(HashMap::new()),
         }
     }
@@ -483,7 +488,9 @@ impl PushSender {
             .acquire()
             .await
             .expect("origin semaphores are never closed");
-        let first_contact = push_service.first_contact().await;
+        let first_contact = push_service
+            .first_contact(self.origins.first_contact_wait)
+            .await;
         let sent = request.send().await;
         push_service.contacted.store(true, Ordering::Release);
         drop(first_contact);
