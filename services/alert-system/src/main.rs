@@ -5,7 +5,7 @@ use std::sync::Arc;
 use alert_platform::{Env, SystemClock, metrics::Metrics, shutdown, telemetry};
 use alert_system::EmbeddedSystem;
 
-// glibc's malloc was about a tenth of the notifier's CPU in a burst; jemalloc cut the notifier's
+// glibc's malloc was about 15 % of the notifier's CPU in a burst; jemalloc cut the notifier's
 // CPU per push by a tenth for 4 MiB more peak memory (docs/benchmarks.md, "Allocator").
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]

@@ -10,7 +10,7 @@ use alert_platform::{
 use anyhow::Context as _;
 use notifier_service::{Application, Config, config::DEFAULT_PORT};
 
-// glibc's malloc was about a tenth of the notifier's CPU in a burst; jemalloc cut the notifier's
+// glibc's malloc was about 15 % of the notifier's CPU in a burst; jemalloc cut the notifier's
 // CPU per push by a tenth for 4 MiB more peak memory (docs/benchmarks.md, "Allocator").
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
